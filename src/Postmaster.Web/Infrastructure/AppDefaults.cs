@@ -1,0 +1,63 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
+using Postmaster.Web.Infrastructure.Auth;
+
+namespace Postmaster.Web.Infrastructure;
+
+/// <summary>What every Postmaster instance has: logging, problem details, pages, OpenAPI, health.</summary>
+public static class AppDefaults
+{
+    public static WebApplicationBuilder AddPostmasterDefaults(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/";
+            o.Conventions.AllowAnonymousToPage("/Account/Login");
+            o.Conventions.AllowAnonymousToPage("/Account/Setup");
+            o.Conventions.AllowAnonymousToPage("/Account/Denied");
+            o.Conventions.AuthorizeFolder("/Settings", Policies.AdminOnly);
+            o.Conventions.AddPageRoute("/Account/Login", "/login");
+            o.Conventions.AddPageRoute("/Account/Setup", "/setup");
+            o.Conventions.AddPageRoute("/Dashboard/Index", "");
+        });
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
+        });
+        builder.Services.AddOpenApi();
+        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        return builder;
+    }
+
+    public static WebApplication UsePostmasterDefaults(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapPostmasterDefaults(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            // Liveness: 200 when the app and its database answer, 503 otherwise.
+            ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200 },
+        }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapRazorPages();
+        return app;
+    }
+
+    /// <summary>The JSON API: every call under /api needs an API key.</summary>
+    public static RouteGroupBuilder MapPostmasterApi(this WebApplication app) =>
+        app.MapGroup("/api").RequireAuthorization(Policies.Api);
+}

@@ -1,0 +1,25 @@
+namespace Postmaster.Web.Infrastructure.Auth;
+
+/// <summary>The three roles: admins manage people and keys, responders work incidents, viewers read.</summary>
+public static class Roles
+{
+    public const string Admin = "Admin";
+    public const string Responder = "Responder";
+    public const string Viewer = "Viewer";
+
+    public static readonly IReadOnlyList<string> All = [Admin, Responder, Viewer];
+
+    public static bool IsKnown(string? role) => role is not null && All.Contains(role, StringComparer.Ordinal);
+}
+
+public static class Policies
+{
+    /// <summary>Change the inventory, start sweeps, work incidents: admins and responders.</summary>
+    public const string CanEdit = "CanEdit";
+
+    /// <summary>Manage users and API keys.</summary>
+    public const string AdminOnly = "AdminOnly";
+
+    /// <summary>Any valid API key, for the JSON API.</summary>
+    public const string Api = "Api";
+}

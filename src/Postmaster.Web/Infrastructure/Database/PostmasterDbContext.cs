@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Postmaster.Web.Assets;
+using Postmaster.Web.Infrastructure.Auth;
+
+namespace Postmaster.Web.Infrastructure.Database;
+
+/// <summary>
+/// The one database of the app. Each provider has a subclass of its own only so that each keeps
+/// its own migrations (SQLite and PostgreSQL differ in types); the model is defined here once.
+/// </summary>
+public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDbContext<PostmasterUser>(options)
+{
+    public DbSet<Asset> Assets => Set<Asset>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PostmasterDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name: readable in psql and sqlite3, and safe to reorder.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+}
+
+public sealed class SqliteDbContext(DbContextOptions<SqliteDbContext> options) : PostmasterDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+
+        // SQLite has no date type: as binary ticks, times still sort and compare in SQL.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+public sealed class PostgresDbContext(DbContextOptions<PostgresDbContext> options) : PostmasterDbContext(options);

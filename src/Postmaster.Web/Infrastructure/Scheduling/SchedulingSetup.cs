@@ -1,0 +1,45 @@
+using Postmaster.Web.Infrastructure.Database;
+using Quartz;
+
+namespace Postmaster.Web.Infrastructure.Scheduling;
+
+public static class SchedulingSetup
+{
+    /// <summary>
+    /// Quartz in the app. One instance on SQLite keeps jobs in memory; with
+    /// <c>Postmaster:Scheduler:Clustered</c> the jobs live in PostgreSQL so that several instances
+    /// share them and a dead instance's jobs are recovered by another. Features add their jobs
+    /// through <see cref="IQuartzBuilder"/> in their own <c>AddX</c> methods.
+    /// </summary>
+    public static WebApplicationBuilder AddPostmasterScheduling(this WebApplicationBuilder builder, Action<IQuartzBuilder>? configureJobs = null)
+    {
+        var options = builder.Configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (options.Clustered && database.Provider != DatabaseProvider.Postgres)
+        {
+            throw new InvalidOperationException(
+                "Postmaster:Scheduler:Clustered needs Postmaster:Database:Provider=Postgres: the cluster shares its jobs through PostgreSQL.");
+        }
+
+        builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));
+        builder.AddQuartz("postmaster", q =>
+        {
+            q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 4);
+            if (options.Clustered)
+            {
+                var connectionString = DatabaseSetup.ResolveConnectionString(builder.Configuration, builder.Environment, database.Provider);
+                q.UsePersistentStore(store =>
+                {
+                    store.UsePostgres(connectionString);
+                    store.UseSystemTextJsonSerializer();
+                    store.UseClustering();
+                    store.ProvisionSchema();
+                });
+            }
+
+            configureJobs?.Invoke(q);
+        });
+        builder.AddQuartzHostedService("postmaster", o => o.WaitForJobsToComplete = true);
+        return builder;
+    }
+}

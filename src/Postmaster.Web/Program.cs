@@ -1,0 +1,28 @@
+using Postmaster.Web.Assets;
+using Postmaster.Web.Infrastructure;
+using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Scheduling;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPostmasterDefaults();
+builder.AddPostmasterDatabase();
+builder.AddPostmasterAuth();
+builder.AddPostmasterScheduling();
+builder.Services.AddAssets();
+
+var app = builder.Build();
+
+await app.Services.MigrateDatabaseAsync();
+await app.Services.EnsureSignInPossibleAsync();
+
+app.UsePostmasterDefaults();
+app.MapPostmasterDefaults();
+app.MapPostmasterApi()
+    .MapAssetApi();
+
+await app.RunAsync();
+
+/// <summary>Entry point; public so integration tests can start the app with WebApplicationFactory.</summary>
+public partial class Program;
