@@ -28,6 +28,17 @@ internal static class AssetValueParser
             return AssetParseResult.Fail($"The value is {text.Length} characters long; no address or host name is longer than {MaxInputLength}.");
         }
 
+        if (text.Contains("://", StringComparison.Ordinal))
+        {
+            return AssetParseResult.Fail($"'{text}' is a URL; add only the host name, without the scheme or path.");
+        }
+
+        if (text.Contains('@', StringComparison.Ordinal))
+        {
+            var what = requestedKind == AssetKind.Helo ? "HELO name" : "domain";
+            return AssetParseResult.Fail($"'{text}' is an email address; add its {what} ({text[(text.LastIndexOf('@') + 1)..]}) instead.");
+        }
+
         if (requestedKind is AssetKind.Helo or AssetKind.Domain)
         {
             return ParseHostName(text, requestedKind.Value);
@@ -215,16 +226,6 @@ internal static class AssetValueParser
     private static AssetParseResult ParseHostName(string text, AssetKind kind)
     {
         var what = kind == AssetKind.Helo ? "HELO name" : "domain";
-        if (text.Contains('@', StringComparison.Ordinal))
-        {
-            return AssetParseResult.Fail($"'{text}' is an email address; add its {what} ({text[(text.LastIndexOf('@') + 1)..]}) instead.");
-        }
-
-        if (text.Contains("://", StringComparison.Ordinal))
-        {
-            return AssetParseResult.Fail($"'{text}' is a URL; add only the host name, without the scheme or path.");
-        }
-
         if (kind == AssetKind.Helo && (LooksNumeric(text) || text.Contains(':', StringComparison.Ordinal) || text.StartsWith('[')))
         {
             return AssetParseResult.Fail($"'{text}' is an address literal; a HELO name must be a fully qualified host name that resolves to the sending IP.");

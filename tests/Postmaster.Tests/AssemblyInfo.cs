@@ -1,0 +1,3 @@
+using Postmaster.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(PostgresCluster))]
