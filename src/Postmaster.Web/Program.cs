@@ -1,4 +1,5 @@
 using Postmaster.Web.Assets;
+using Postmaster.Web.Blocklists;
 using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
@@ -9,18 +10,21 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPostmasterDefaults();
 builder.AddPostmasterDatabase();
 builder.AddPostmasterAuth();
-builder.AddPostmasterScheduling();
+builder.AddPostmasterScheduling(q => q.AddBlocklistSchedule(builder.Configuration));
 builder.Services.AddAssets();
+builder.AddBlocklists();
 
 var app = builder.Build();
 
 await app.Services.MigrateDatabaseAsync();
 await app.Services.EnsureSignInPossibleAsync();
+await app.Services.InitializeBlocklistsAsync(app.Configuration.GetValue<bool>("Postmaster:Scheduler:Clustered"));
 
 app.UsePostmasterDefaults();
 app.MapPostmasterDefaults();
 app.MapPostmasterApi()
-    .MapAssetApi();
+    .MapAssetApi()
+    .MapBlocklistApi();
 
 await app.RunAsync();
 

@@ -25,11 +25,18 @@ public sealed record AssetValue(AssetKind Kind, string Value)
     };
 
     /// <summary>The IP addresses of the asset, in order; empty for names.</summary>
-    public IEnumerable<IPAddress> Addresses()
+    public IEnumerable<IPAddress> Addresses() => Addresses(0, AddressCount);
+
+    /// <summary>A window of the asset's addresses, so a sweep chunk can take its share of a range without walking it.</summary>
+    public IEnumerable<IPAddress> Addresses(long offset, long count)
     {
         if (Kind == AssetKind.Ip)
         {
-            yield return IPAddress.Parse(Value);
+            if (offset == 0 && count > 0)
+            {
+                yield return IPAddress.Parse(Value);
+            }
+
             yield break;
         }
 
@@ -38,10 +45,9 @@ public sealed record AssetValue(AssetKind Kind, string Value)
             yield break;
         }
 
-        var network = IPNetwork.Parse(Value);
-        var first = Ipv4.ToUInt32(network.BaseAddress);
-        var count = AddressCount;
-        for (long i = 0; i < count; i++)
+        var first = Ipv4.ToUInt32(IPNetwork.Parse(Value).BaseAddress);
+        var end = Math.Min(AddressCount, offset + count);
+        for (var i = offset; i < end; i++)
         {
             yield return Ipv4.FromUInt32((uint)(first + i));
         }

@@ -33,11 +33,21 @@ public sealed class PostmasterApp : WebApplicationFactory<Program>
 
     public string Description { get; private init; } = "";
 
-    public static PostmasterApp Sqlite(string dataDirectory, bool bootstrap = true, bool kestrel = false) =>
-        new(Settings("Sqlite", null, bootstrap, dataDirectory), kestrel) { Description = "SQLite" };
+    public static PostmasterApp Sqlite(string dataDirectory, bool bootstrap = true, bool kestrel = false, IReadOnlyDictionary<string, string?>? settings = null) =>
+        new(With(Settings("Sqlite", null, bootstrap, dataDirectory), settings), kestrel) { Description = "SQLite" };
 
-    public static PostmasterApp Postgres(string connectionString, bool bootstrap = true, bool kestrel = false) =>
-        new(Settings("Postgres", connectionString, bootstrap, null), kestrel) { Description = "PostgreSQL" };
+    public static PostmasterApp Postgres(string connectionString, bool bootstrap = true, bool kestrel = false, IReadOnlyDictionary<string, string?>? settings = null) =>
+        new(With(Settings("Postgres", connectionString, bootstrap, null), settings), kestrel) { Description = "PostgreSQL" };
+
+    private static Dictionary<string, string?> With(Dictionary<string, string?> settings, IReadOnlyDictionary<string, string?>? extra)
+    {
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
 
     private static Dictionary<string, string?> Settings(string provider, string? connectionString, bool bootstrap, string? dataDirectory)
     {
@@ -46,6 +56,7 @@ public sealed class PostmasterApp : WebApplicationFactory<Program>
             ["Postmaster:Database:Provider"] = provider,
             ["ConnectionStrings:Postmaster"] = connectionString,
             ["Postmaster:DataDirectory"] = dataDirectory,
+            ["Postmaster:Blocklists:ScheduledSweeps"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Postmaster"] = "Information",
             ["Logging:LogLevel:Postmaster.Web.Infrastructure.Auth.FirstRun"] = "Information",

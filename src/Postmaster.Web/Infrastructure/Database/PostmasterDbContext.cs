@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Web.Assets;
+using Postmaster.Web.Blocklists;
 using Postmaster.Web.Infrastructure.Auth;
 
 namespace Postmaster.Web.Infrastructure.Database;
@@ -14,6 +15,20 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
     public DbSet<Asset> Assets => Set<Asset>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<Blocklist> Blocklists => Set<Blocklist>();
+
+    public DbSet<Listing> Listings => Set<Listing>();
+
+    public DbSet<ListingEvent> ListingEvents => Set<ListingEvent>();
+
+    public DbSet<SweepRun> SweepRuns => Set<SweepRun>();
+
+    public DbSet<SweepChunk> SweepChunks => Set<SweepChunk>();
+
+    public DbSet<AssetListStatus> AssetListStatuses => Set<AssetListStatus>();
+
+    public DbSet<BlocklistUsage> BlocklistUsage => Set<BlocklistUsage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -22,7 +22,7 @@ public static class SchedulingSetup
         }
 
         builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));
-        builder.AddQuartz("postmaster", q =>
+        builder.AddQuartz(q =>
         {
             q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 4);
             if (options.Clustered)
@@ -39,7 +39,7 @@ public static class SchedulingSetup
 
             configureJobs?.Invoke(q);
         });
-        builder.AddQuartzHostedService("postmaster", o => o.WaitForJobsToComplete = true);
+        builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
     }
 }

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using DnsClient;
+using DnsClient.Protocol;
+
+namespace Postmaster.Core.Blocklists;
+
+public sealed record DnsblResolverOptions
+{
+    /// <summary>The resolvers to ask; empty means the system's.</summary>
+    public IReadOnlyList<IPEndPoint> Servers { get; init; } = [];
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    public int Retries { get; init; } = 1;
+}
+
+/// <summary>
+/// DNS queries for blocklists with DnsClient.NET: no cache (a stale "not listed" is worse than a
+/// query), every A record kept, and failures reported as what they are instead of as "not listed".
+/// </summary>
+public sealed class DnsblResolver
+{
+    public const int MaxTxtLength = 512;
+
+    private readonly LookupClient _client;
+
+    public DnsblResolver(DnsblResolverOptions options)
+    {
+        var lookupOptions = options.Servers.Count > 0
+            ? new LookupClientOptions(options.Servers.Select(s => new NameServer(s)).ToArray())
+            : new LookupClientOptions();
+        lookupOptions.UseCache = false;
+        lookupOptions.Timeout = options.Timeout;
+        lookupOptions.Retries = options.Retries;
+        lookupOptions.ThrowDnsErrors = false;
+        lookupOptions.ContinueOnDnsError = false;
+        lookupOptions.ContinueOnEmptyResponse = false;
+        lookupOptions.UseTcpFallback = true;
+        lookupOptions.EnableAuditTrail = false;
+        _client = new LookupClient(lookupOptions);
+    }
+
+    public async Task<BlocklistAnswer> QueryAsync(string name, CancellationToken cancellationToken)
+    {
+        IDnsQueryResponse response;
+        try
+        {
+            response = await _client.QueryAsync(name, QueryType.A, QueryClass.IN, cancellationToken);
+        }
+        catch (DnsResponseException e) when (e.Code == DnsResponseCode.ConnectionTimeout)
+        {
+            return new BlocklistAnswer(LookupStatus.Timeout, []);
+        }
+        catch (DnsResponseException e)
+        {
+            return new BlocklistAnswer(LookupStatus.OtherError, [], e.Message);
+        }
+        catch (SocketException e)
+        {
+            return new BlocklistAnswer(LookupStatus.OtherError, [], e.Message);
+        }
+
+        return response.Header.ResponseCode switch
+        {
+            DnsHeaderResponseCode.NoError => ToAnswer(response),
+            DnsHeaderResponseCode.NotExistentDomain => BlocklistAnswer.NotFound,
+            DnsHeaderResponseCode.ServerFailure => new BlocklistAnswer(LookupStatus.ServerFailure, []),
+            DnsHeaderResponseCode.Refused => new BlocklistAnswer(LookupStatus.Refused, []),
+            var code => new BlocklistAnswer(LookupStatus.OtherError, [], $"The resolver answered {code}."),
+        };
+    }
+
+    /// <summary>The TXT reason a list gives for a listing, joined, stripped of control characters and bounded.</summary>
+    public async Task<string?> QueryReasonAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _client.QueryAsync(name, QueryType.TXT, QueryClass.IN, cancellationToken);
+            var text = string.Join(" ", response.Answers.TxtRecords().SelectMany(t => t.Text));
+            return Sanitize(text);
+        }
+        catch (DnsResponseException)
+        {
+            return null;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>TXT is untrusted text from the Internet: keep printable characters, at most <see cref="MaxTxtLength"/>.</summary>
+    public static string? Sanitize(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(Math.Min(text.Length, MaxTxtLength));
+        foreach (var c in text)
+        {
+            if (builder.Length >= MaxTxtLength)
+            {
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString().Trim();
+    }
+
+    private static BlocklistAnswer ToAnswer(IDnsQueryResponse response)
+    {
+        var addresses = response.Answers.OfType<ARecord>().Select(a => a.Address).ToList();
+        return addresses.Count == 0 ? BlocklistAnswer.NotFound : new BlocklistAnswer(LookupStatus.Answered, addresses);
+    }
+
+    /// <summary>Parses "host:port" or "host" (port 53) entries of Postmaster:Dns:Servers.</summary>
+    public static IPEndPoint ParseServer(string text)
+    {
+        var trimmed = text.Trim();
+        if (IPEndPoint.TryParse(trimmed, out var endpoint))
+        {
+            return endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint;
+        }
+
+        var colon = trimmed.LastIndexOf(':');
+        var host = colon > 0 ? trimmed[..colon] : trimmed;
+        var port = colon > 0 && int.TryParse(trimmed[(colon + 1)..], out var p) ? p : 53;
+        var address = Dns.GetHostAddresses(host).FirstOrDefault()
+            ?? throw new ArgumentException($"The DNS server '{text}' does not resolve to an address.");
+        return new IPEndPoint(address, port);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Postmaster.Core.Assets;
+using Postmaster.Core.Blocklists;
+using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Http;
+
+namespace Postmaster.Web.Blocklists;
+
+public sealed record BlocklistResponse(
+    long Id, string Slug, string Name, string Zone, string Lists, bool Ipv6, string Provider, bool Enabled, bool Custom, bool UserEdited,
+    string Health, string? HealthDetail, DateTimeOffset? HealthCheckedAt, bool HasKey, bool KeyRequired, int? MaxQueriesPerSecond,
+    long? FreeDailyQueries, long UsedToday, bool? RefusesPublicResolvers, string? DelistUrl, string? DelistProcedure, string? AutoExpiry,
+    IReadOnlyDictionary<string, CatalogCode> Codes, IReadOnlyDictionary<string, string> ErrorCodes)
+{
+    public static BlocklistResponse From(Blocklist b, long usedToday)
+    {
+        var d = b.Definition();
+        var entry = BlocklistDefinitionReader.Write(d);
+        return new(b.Id, b.Slug, b.Name, b.Zone, entry.Lists!, d.Ipv6, d.Provider, b.Enabled, b.Custom, b.UserEdited,
+            HealthName(b.Health), b.HealthDetail, b.HealthCheckedAt, b.AccessKey is not null, d.QueryPolicy.KeyRequired, b.MaxQueriesPerSecond,
+            d.QueryPolicy.FreeDailyQueries, usedToday, d.QueryPolicy.RefusesPublicResolvers, d.DelistUrl, d.DelistProcedure, d.AutoExpiry,
+            entry.Codes, entry.ErrorCodes);
+    }
+
+    public static string HealthName(ListHealthState state) => state switch
+    {
+        ListHealthState.Healthy => "healthy",
+        ListHealthState.Quarantined => "quarantined",
+        ListHealthState.ResolverRefused => "resolver-refused",
+        _ => "unchecked",
+    };
+}
+
+public sealed record SweepRequest(long[]? AssetIds);
+
+public sealed record SweepResponse(
+    long Id, string State, long Total, long Done, long Listed, long Unknown, int ChunksTotal, int ChunksDone,
+    string Trigger, string? Notes, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+{
+    public static SweepResponse From(SweepRun r) => new(
+        r.Id, r.State.ToString().ToLowerInvariant(), r.Total, r.Done, r.Listed, r.Unknown, r.ChunksTotal, r.ChunksDone,
+        r.Trigger, r.Notes, r.Error, r.CreatedAt, r.StartedAt, r.FinishedAt);
+}
+
+public sealed record ListingResponse(
+    string Value, string Asset, string Zone, string Provider, string[] Codes, string Category, string? Reason,
+    DateTimeOffset FirstSeen, DateTimeOffset LastSeen, bool Active)
+{
+    public static ListingResponse From(ListingView v) => new(
+        v.Value, v.Asset, v.Zone, v.Provider, v.Codes.Split(',', StringSplitOptions.RemoveEmptyEntries), v.Category, v.Reason, v.FirstSeen, v.LastSeen, v.Active);
+}
+
+public sealed record LookupResponse(string Value, IReadOnlyList<LookupListResult> Results);
+
+public sealed record LookupListResult(string Zone, string Name, string Outcome, string[] Codes, string[] Categories, string? Reason, string? Detail);
+
+public static class BlocklistEndpoints
+{
+    public static RouteGroupBuilder MapBlocklistApi(this RouteGroupBuilder api)
+    {
+        var lists = api.MapGroup("/blocklists").WithTags("Blocklists");
+        lists.MapGet("/", async (BlocklistDirectory directory, CancellationToken ct) =>
+            (await directory.ListAsync(ct)).Select(l => BlocklistResponse.From(l.List, l.UsedToday)))
+            .WithSummary("The catalog: every list with its health, codes and budget.");
+
+        lists.MapPost("/", async Task<Results<Created<BlocklistResponse>, ProblemHttpResult>> (CatalogEntry entry, BlocklistDirectory directory, CancellationToken ct) =>
+        {
+            var outcome = await directory.AddAsync(entry, ct);
+            return outcome switch
+            {
+                { List: { } added } => TypedResults.Created($"/api/blocklists/{added.Id}", BlocklistResponse.From(added, 0)),
+                { Conflict: { } clash } => Problems.Conflict("Already in the catalog", $"{clash.Zone} is already in the catalog as '{clash.Name}' (id {clash.Id}).",
+                    new Dictionary<string, object?> { ["existingId"] = clash.Id }),
+                _ => Problems.BadRequest("Invalid blocklist", outcome.Invalid!, new Dictionary<string, object?> { ["zone"] = entry.Zone }),
+            };
+        })
+        .RequireAuthorization(Policies.CanEdit)
+        .WithSummary("Add a custom list: {\"zone\", \"lists\": \"ip\"|\"domain\", \"codes\", \"errorCodes\"}. Dead zones are refused with the reason.");
+
+        lists.MapPatch("/{id:long}", async Task<Results<Ok<BlocklistResponse>, ProblemHttpResult>> (long id, BlocklistPatch patch, BlocklistDirectory directory, CancellationToken ct) =>
+        {
+            var outcome = await directory.UpdateAsync(id, patch, ct);
+            return outcome switch
+            {
+                { List: { } updated } => TypedResults.Ok(BlocklistResponse.From(updated, 0)),
+                { Invalid: { } why } => Problems.BadRequest("Invalid change", why),
+                _ => Problems.NotFound($"There is no blocklist {id}."),
+            };
+        })
+        .RequireAuthorization(Policies.CanEdit)
+        .WithSummary("Enable or disable a list ({\"enabled\": false}), set its key or rate, or correct its facts.");
+
+        var sweeps = api.MapGroup("/sweeps").WithTags("Sweeps");
+        sweeps.MapPost("/", async Task<Results<Accepted<SweepResponse>, ProblemHttpResult>> (
+            SweepRequest? request, SweepCoordinator coordinator, PostmasterDbContext db, HttpContext http, CancellationToken ct) =>
+        {
+            var ids = request?.AssetIds?.Distinct().ToList() ?? [];
+            if (ids.Count > 0)
+            {
+                var known = await db.Assets.Where(a => ids.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct);
+                var missing = ids.Except(known).ToList();
+                if (missing.Count > 0)
+                {
+                    return Problems.BadRequest("Unknown assets", $"No asset with id {string.Join(", ", missing)}; GET /api/assets lists them.");
+                }
+            }
+
+            var queued = await coordinator.QueueAsync(ids, "manual", http.User.Identity?.Name, ct);
+            if (queued.AlreadyRunning)
+            {
+                return Problems.Conflict("A sweep is already running",
+                    $"Sweep {queued.Run.Id} is {queued.Run.State.ToString().ToLowerInvariant()}; follow it at /api/sweeps/{queued.Run.Id}.",
+                    new Dictionary<string, object?> { ["runningId"] = queued.Run.Id });
+            }
+
+            return TypedResults.Accepted($"/api/sweeps/{queued.Run.Id}", SweepResponse.From(queued.Run));
+        })
+        .RequireAuthorization(Policies.CanEdit)
+        .WithSummary("Start a sweep now: {\"assetIds\": [...]} (empty for all). 202 with its id; 409 while one runs.");
+
+        sweeps.MapGet("/{id:long}", async Task<Results<Ok<SweepResponse>, ProblemHttpResult>> (long id, PostmasterDbContext db, CancellationToken ct) =>
+            await db.SweepRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } run
+                ? TypedResults.Ok(SweepResponse.From(run))
+                : Problems.NotFound($"There is no sweep {id}."))
+            .WithSummary("A sweep's state and progress.");
+
+        sweeps.MapGet("/", async (PostmasterDbContext db, CancellationToken ct) =>
+            (await db.SweepRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(50).ToListAsync(ct)).Select(SweepResponse.From))
+            .WithSummary("The 50 most recent sweeps.");
+
+        api.MapGet("/listings", async (bool? active, long? assetId, ListingQueries queries, CancellationToken ct) =>
+            (await queries.ListingsAsync(active, assetId, ct)).Select(ListingResponse.From))
+            .WithTags("Listings")
+            .WithSummary("Listings (active=true for current ones), with the listed value and the asset it belongs to.");
+
+        api.MapGet("/lookup", async Task<Results<Ok<LookupResponse>, ProblemHttpResult>> (
+            string? value, PostmasterDbContext db, SweepLists sweepLists, DnsblSweeper sweeper, CancellationToken ct) =>
+        {
+            var parsed = AssetValue.Parse(value);
+            if (parsed.Asset is not { } asset || asset.Kind == AssetKind.Range)
+            {
+                return Problems.BadRequest("Invalid value", parsed.Error ?? "Look up one address or domain at a time, not a range.");
+            }
+
+            var target = asset.Kind == AssetKind.Ip
+                ? SweepTarget.ForAddress(0, System.Net.IPAddress.Parse(asset.Value))
+                : SweepTarget.ForDomain(0, asset.Value);
+            var rows = await db.Blocklists.AsNoTracking().Where(b => b.Enabled).OrderBy(b => b.Name).ToListAsync(ct);
+            var results = new System.Collections.Concurrent.ConcurrentBag<LookupListResult>();
+            await sweeper.RunAsync([target], rows.Select(sweepLists.For).ToList(), async r =>
+            {
+                var reason = r.Verdict.Outcome == ListingOutcome.Listed ? await sweeper.ReasonAsync(r.Target, r.List, ct) : null;
+                results.Add(new LookupListResult(r.List.Definition.Zone, r.List.Definition.Name, r.Verdict.Outcome.ToString().ToLowerInvariant(),
+                    r.Verdict.Codes.Select(c => c.ToString()).ToArray(), r.Verdict.Categories.ToArray(), reason, r.Verdict.UnknownReason));
+            }, ct);
+            return TypedResults.Ok(new LookupResponse(asset.Value, results.OrderBy(r => r.Name, StringComparer.Ordinal).ToList()));
+        })
+        .WithTags("Listings")
+        .WithSummary("Ask every enabled list about one IP or domain now, without storing anything.");
+
+        return api;
+    }
+}

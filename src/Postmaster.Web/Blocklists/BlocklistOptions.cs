@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Postmaster.Web.Blocklists;
+
+/// <summary>Binds <c>Postmaster:Blocklists</c>.</summary>
+public sealed class BlocklistOptions
+{
+    public const string Section = "Postmaster:Blocklists";
+
+    /// <summary>Quartz cron expression for scheduled sweeps; every 30 minutes by default.</summary>
+    [Required]
+    public string SweepSchedule { get; set; } = "0 0/30 * * * ?";
+
+    public bool ScheduledSweeps { get; set; } = true;
+
+    /// <summary>DNS queries in flight per chunk.</summary>
+    [Range(1, 1024)]
+    public int Concurrency { get; set; } = 64;
+
+    /// <summary>Targets (addresses or domains) per chunk; each chunk is one Quartz job.</summary>
+    [Range(16, 65536)]
+    public int ChunkSize { get; set; } = 1024;
+}
+
+/// <summary>Binds <c>Postmaster:Dns</c>.</summary>
+public sealed class DnsOptions
+{
+    public const string Section = "Postmaster:Dns";
+
+    /// <summary>"host:port" resolvers; empty means the system's. Use your own recursive resolver: Spamhaus and others refuse public ones.</summary>
+    public List<string> Servers { get; set; } = [];
+
+    [Range(0.1, 30)]
+    public double TimeoutSeconds { get; set; } = 2;
+
+    [Range(0, 5)]
+    public int Retries { get; set; } = 1;
+}
+
+/// <summary>Where the provider knowledge lives: <c>Postmaster:TemplatesDirectory</c>, or the repo's templates/ folder.</summary>
+public sealed class TemplatesLocation(string path)
+{
+    public string Path { get; } = path;
+
+    public string Catalog => System.IO.Path.Combine(Path, "blocklists", "catalog.json");
+
+    public static TemplatesLocation Resolve(IConfiguration configuration, IHostEnvironment environment)
+    {
+        if (configuration["Postmaster:TemplatesDirectory"] is { Length: > 0 } configured)
+        {
+            return new TemplatesLocation(System.IO.Path.GetFullPath(configured));
+        }
+
+        foreach (var start in new[] { environment.ContentRootPath, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = System.IO.Path.Combine(dir.FullName, "templates");
+                if (File.Exists(System.IO.Path.Combine(candidate, "blocklists", "catalog.json")))
+                {
+                    return new TemplatesLocation(candidate);
+                }
+            }
+        }
+
+        throw new InvalidOperationException(
+            "Cannot find the templates folder (templates/blocklists/catalog.json). Set Postmaster:TemplatesDirectory to its path.");
+    }
+}

@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Postmaster.Core.Blocklists;
+using Postmaster.Web.Infrastructure.Database;
+
+namespace Postmaster.Web.Blocklists;
+
+/// <summary>
+/// Runs one chunk of a sweep. Only answers that change a listing's state are confirmed by a second
+/// query and written; unknowns are counted and never flip a state. The chunk's results are committed
+/// together with the flip of its "done" flag, so a chunk re-run by another instance changes nothing twice.
+/// </summary>
+public sealed class SweepChunkProcessor(
+    PostmasterDbContext db,
+    SweepLists sweepLists,
+    DnsblSweeper sweeper,
+    TimeProvider time,
+    ILogger<SweepChunkProcessor> log)
+{
+    private sealed record Change(SweepResult Result, Listing? Existing, BlocklistVerdict Confirmed, string? Reason);
+
+    private readonly record struct Cell(long AssetId, long ListId);
+
+    public async Task RunAsync(long runId, int chunk, CancellationToken ct)
+    {
+        var run = await db.SweepRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null || run.State != SweepState.Running
+            || await db.SweepChunks.AnyAsync(c => c.RunId == runId && c.Index == chunk && c.Done, ct))
+        {
+            return;
+        }
+
+        try
+        {
+            await ProcessAsync(run, chunk, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Sweep {RunId} chunk {Chunk} failed", runId, chunk);
+            db.ChangeTracker.Clear();
+            await FailAsync(db, runId, $"Chunk {chunk} failed: {e.Message}", time.GetUtcNow(), ct);
+        }
+    }
+
+    private async Task ProcessAsync(SweepRun run, int chunk, CancellationToken ct)
+    {
+        var plan = SweepPlan.FromJson(run.PlanJson);
+        var lists = await sweepLists.LoadAsync(db, plan.Lists.Where(l => plan.Includes(l, chunk)).Select(l => l.BlocklistId), ct);
+        var byDefinition = lists.ToDictionary(l => l.Value.List, l => l.Key);
+        var targets = plan.TargetsOf(chunk).ToList();
+        var values = targets.Select(t => t.Value).Distinct().ToList();
+        var listIds = lists.Keys.ToList();
+        var active = await db.Listings.AsNoTracking()
+            .Where(l => l.Active && listIds.Contains(l.BlocklistId) && values.Contains(l.Value))
+            .ToDictionaryAsync(l => (l.BlocklistId, l.Value), ct);
+
+        var queried = new ConcurrentDictionary<Cell, long>();
+        var unknown = new ConcurrentDictionary<Cell, long>();
+        var listed = new ConcurrentDictionary<Cell, long>();
+        var candidates = new ConcurrentBag<(SweepResult Result, Listing? Existing)>();
+        var seenListed = new ConcurrentBag<(SweepResult Result, Listing Existing)>();
+
+        await sweeper.RunAsync(targets, lists.Values.Select(l => l.List).ToList(), result =>
+        {
+            var listId = byDefinition[result.List];
+            var cell = new Cell(result.Target.AssetId, listId);
+            queried.AddOrUpdate(cell, 1, (_, n) => n + 1);
+            active.TryGetValue((listId, result.Target.Value), out var existing);
+            switch (result.Verdict.Outcome)
+            {
+                case ListingOutcome.Unknown:
+                    unknown.AddOrUpdate(cell, 1, (_, n) => n + 1);
+                    break;
+                case ListingOutcome.Listed:
+                    listed.AddOrUpdate(cell, 1, (_, n) => n + 1);
+                    if (existing is null)
+                    {
+                        candidates.Add((result, null));
+                    }
+                    else
+                    {
+                        seenListed.Add((result, existing));
+                    }
+
+                    break;
+                case ListingOutcome.NotListed when existing is not null:
+                    candidates.Add((result, existing));
+                    break;
+            }
+
+            return ValueTask.CompletedTask;
+        }, ct);
+
+        // A change of state must be seen twice before anyone is told about it.
+        var changes = new List<Change>();
+        foreach (var (result, existing) in candidates)
+        {
+            var confirmed = await sweeper.ConfirmAsync(result.Target, result.List, ct);
+            if (confirmed.Outcome != result.Verdict.Outcome)
+            {
+                var cell = new Cell(result.Target.AssetId, byDefinition[result.List]);
+                unknown.AddOrUpdate(cell, 1, (_, n) => n + 1);
+                if (result.Verdict.Outcome == ListingOutcome.Listed)
+                {
+                    listed.AddOrUpdate(cell, 0, (_, n) => n - 1);
+                }
+
+                continue;
+            }
+
+            var reason = confirmed.Outcome == ListingOutcome.Listed ? await sweeper.ReasonAsync(result.Target, result.List, ct) : null;
+            changes.Add(new Change(result, existing, confirmed, reason));
+        }
+
+        foreach (var (result, existing) in seenListed.Where(s => s.Existing.Codes != s.Result.Verdict.CodesText))
+        {
+            changes.Add(new Change(result, existing, result.Verdict, await sweeper.ReasonAsync(result.Target, result.List, ct)));
+        }
+
+        await CommitAsync(run, chunk, byDefinition, changes, seenListed.Select(s => s.Existing.Id).ToList(), queried, listed, unknown, ct);
+    }
+
+    private async Task CommitAsync(
+        SweepRun run,
+        int chunk,
+        Dictionary<SweepList, long> byDefinition,
+        List<Change> changes,
+        List<long> stillListed,
+        ConcurrentDictionary<Cell, long> queried,
+        ConcurrentDictionary<Cell, long> listed,
+        ConcurrentDictionary<Cell, long> unknown,
+        CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var flipped = await db.SweepChunks
+            .Where(c => c.RunId == run.Id && c.Index == chunk && !c.Done)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.Done, true)
+                .SetProperty(c => c.Queries, queried.Values.Sum())
+                .SetProperty(c => c.Listed, listed.Values.Sum())
+                .SetProperty(c => c.Unknown, unknown.Values.Sum())
+                .SetProperty(c => c.CompletedAt, now), ct);
+        if (flipped == 0)
+        {
+            return; // another instance finished this chunk first
+        }
+
+        foreach (var change in changes)
+        {
+            await ApplyAsync(change, byDefinition[change.Result.List], run.Id, now, ct);
+        }
+
+        if (stillListed.Count > 0)
+        {
+            await db.Listings.Where(l => stillListed.Contains(l.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.LastSeen, now).SetProperty(l => l.LastChecked, now), ct);
+        }
+
+        await RecordStatusAsync(run.Id, queried, listed, unknown, now, ct);
+        await RecordUsageAsync(queried, now, ct);
+        await db.SaveChangesAsync(ct);
+
+        await db.SweepRuns.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.ChunksDone, r => r.ChunksDone + 1)
+            .SetProperty(r => r.Done, r => r.Done + queried.Values.Sum())
+            .SetProperty(r => r.Listed, r => r.Listed + listed.Values.Sum())
+            .SetProperty(r => r.Unknown, r => r.Unknown + unknown.Values.Sum()), ct);
+        await db.SweepRuns.Where(r => r.Id == run.Id && r.State == SweepState.Running && r.ChunksDone >= r.ChunksTotal)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.State, SweepState.Completed)
+                .SetProperty(r => r.ActiveMarker, (int?)null)
+                .SetProperty(r => r.FinishedAt, now), ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    private async Task ApplyAsync(Change change, long listId, long runId, DateTimeOffset now, CancellationToken ct)
+    {
+        var target = change.Result.Target;
+        var verdict = change.Confirmed;
+        ListingEventKind kind;
+        Listing listing;
+        if (verdict.Outcome == ListingOutcome.NotListed)
+        {
+            listing = await db.Listings.FirstAsync(l => l.Id == change.Existing!.Id, ct);
+            listing.Active = false;
+            listing.DelistedAt = now;
+            listing.LastChecked = now;
+            kind = ListingEventKind.Delisted;
+        }
+        else
+        {
+            listing = await db.Listings.FirstOrDefaultAsync(l => l.BlocklistId == listId && l.Value == target.Value, ct)
+                ?? db.Listings.Add(new Listing { AssetId = target.AssetId, BlocklistId = listId, Value = target.Value }).Entity;
+            kind = listing.Active ? ListingEventKind.CodesChanged : ListingEventKind.Listed;
+            if (!listing.Active)
+            {
+                listing.FirstSeen = now; // a new episode, even if it was listed once before
+                listing.DelistedAt = null;
+            }
+
+            listing.Active = true;
+            listing.AssetId = target.AssetId;
+            listing.Codes = verdict.CodesText;
+            listing.Categories = string.Join(",", verdict.Categories);
+            listing.Reason = change.Reason;
+            listing.LastSeen = now;
+            listing.LastChecked = now;
+        }
+
+        await db.SaveChangesAsync(ct);
+        db.ListingEvents.Add(new ListingEvent
+        {
+            ListingId = listing.Id,
+            AssetId = target.AssetId,
+            BlocklistId = listId,
+            Value = target.Value,
+            Kind = kind,
+            Codes = listing.Codes,
+            RunId = runId,
+            At = now,
+        });
+        log.LogInformation("{Value} {Kind} on blocklist {ListId} ({Codes})", target.Value, kind, listId, listing.Codes);
+    }
+
+    private async Task RecordStatusAsync(
+        long runId,
+        ConcurrentDictionary<Cell, long> queried,
+        ConcurrentDictionary<Cell, long> listed,
+        ConcurrentDictionary<Cell, long> unknown,
+        DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var assetIds = queried.Keys.Select(c => c.AssetId).Distinct().ToList();
+        var rows = await db.AssetListStatuses.Where(s => assetIds.Contains(s.AssetId)).ToDictionaryAsync(s => new Cell(s.AssetId, s.BlocklistId), ct);
+        foreach (var (cell, count) in queried)
+        {
+            if (!rows.TryGetValue(cell, out var row))
+            {
+                row = db.AssetListStatuses.Add(new AssetListStatus { AssetId = cell.AssetId, BlocklistId = cell.ListId }).Entity;
+            }
+
+            if (row.RunId != runId)
+            {
+                // First chunk of this run to touch the pair: start over (a range spans several chunks).
+                (row.RunId, row.Queried, row.Listed, row.Unknown) = (runId, 0, 0, 0);
+            }
+
+            row.Queried += count;
+            row.Listed += listed.GetValueOrDefault(cell);
+            row.Unknown += unknown.GetValueOrDefault(cell);
+            row.CheckedAt = now;
+        }
+    }
+
+    private async Task RecordUsageAsync(ConcurrentDictionary<Cell, long> queried, DateTimeOffset now, CancellationToken ct)
+    {
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        foreach (var group in queried.GroupBy(q => q.Key.ListId))
+        {
+            var count = group.Sum(g => g.Value);
+            var usage = await db.BlocklistUsage.FirstOrDefaultAsync(u => u.BlocklistId == group.Key && u.Day == day, ct);
+            if (usage is null)
+            {
+                db.BlocklistUsage.Add(new BlocklistUsage { BlocklistId = group.Key, Day = day, Queries = count });
+            }
+            else
+            {
+                usage.Queries += count;
+            }
+        }
+    }
+
+    internal static Task FailAsync(PostmasterDbContext db, long runId, string error, DateTimeOffset now, CancellationToken ct) =>
+        db.SweepRuns.Where(r => r.Id == runId && r.ActiveMarker == 1).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.State, SweepState.Failed)
+            .SetProperty(r => r.ActiveMarker, (int?)null)
+            .SetProperty(r => r.Error, error.Length > 2000 ? error[..2000] : error)
+            .SetProperty(r => r.FinishedAt, now), ct);
+}
