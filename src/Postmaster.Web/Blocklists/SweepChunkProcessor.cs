@@ -117,7 +117,21 @@ public sealed class SweepChunkProcessor(
             changes.Add(new Change(result, existing, result.Verdict, await sweeper.ReasonAsync(result.Target, result.List, ct)));
         }
 
-        await CommitAsync(run, chunk, byDefinition, changes, seenListed.Select(s => s.Existing.Id).ToList(), queried, listed, unknown, ct);
+        // Chunks of one run commit concurrently and may both create a (list, day) usage or an
+        // (asset, list) status row: the loser of that race rolls back and commits again, now seeing the row.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CommitAsync(run, chunk, byDefinition, changes, seenListed.Select(s => s.Existing.Id).ToList(), queried, listed, unknown, ct);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < 5)
+            {
+                db.ChangeTracker.Clear();
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), ct);
+            }
+        }
     }
 
     private async Task CommitAsync(
