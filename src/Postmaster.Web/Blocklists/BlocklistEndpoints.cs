@@ -136,27 +136,10 @@ public static class BlocklistEndpoints
             .WithTags("Listings")
             .WithSummary("Listings (active=true for current ones), with the listed value and the asset it belongs to.");
 
-        api.MapGet("/lookup", async Task<Results<Ok<LookupResponse>, ProblemHttpResult>> (
-            string? value, PostmasterDbContext db, SweepLists sweepLists, DnsblSweeper sweeper, CancellationToken ct) =>
+        api.MapGet("/lookup", async Task<Results<Ok<LookupResponse>, ProblemHttpResult>> (string? value, AdHocLookup lookup, CancellationToken ct) =>
         {
-            var parsed = AssetValue.Parse(value);
-            if (parsed.Asset is not { } asset || asset.Kind == AssetKind.Range)
-            {
-                return Problems.BadRequest("Invalid value", parsed.Error ?? "Look up one address or domain at a time, not a range.");
-            }
-
-            var target = asset.Kind == AssetKind.Ip
-                ? SweepTarget.ForAddress(0, System.Net.IPAddress.Parse(asset.Value))
-                : SweepTarget.ForDomain(0, asset.Value);
-            var rows = await db.Blocklists.AsNoTracking().Where(b => b.Enabled).OrderBy(b => b.Name).ToListAsync(ct);
-            var results = new System.Collections.Concurrent.ConcurrentBag<LookupListResult>();
-            await sweeper.RunAsync([target], rows.Select(sweepLists.For).ToList(), async r =>
-            {
-                var reason = r.Verdict.Outcome == ListingOutcome.Listed ? await sweeper.ReasonAsync(r.Target, r.List, ct) : null;
-                results.Add(new LookupListResult(r.List.Definition.Zone, r.List.Definition.Name, r.Verdict.Outcome.ToString().ToLowerInvariant(),
-                    r.Verdict.Codes.Select(c => c.ToString()).ToArray(), r.Verdict.Categories.ToArray(), reason, r.Verdict.UnknownReason));
-            }, ct);
-            return TypedResults.Ok(new LookupResponse(asset.Value, results.OrderBy(r => r.Name, StringComparer.Ordinal).ToList()));
+            var result = await lookup.RunAsync(value, ct);
+            return result.Response is { } response ? TypedResults.Ok(response) : Problems.BadRequest("Invalid value", result.Error!);
         })
         .WithTags("Listings")
         .WithSummary("Ask every enabled list about one IP or domain now, without storing anything.");

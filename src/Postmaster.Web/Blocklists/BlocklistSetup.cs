@@ -38,6 +38,7 @@ public static class BlocklistSetup
         services.AddScoped<SweepPlanner>();
         services.AddScoped<SweepChunkProcessor>();
         services.AddScoped<ListingQueries>();
+        services.AddScoped<AdHocLookup>();
         return builder;
     }
 

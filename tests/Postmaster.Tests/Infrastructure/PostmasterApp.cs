@@ -104,7 +104,13 @@ public sealed class PostmasterApp : WebApplicationFactory<Program>
 
     public HttpClient Api(string? key = AdminKey)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var options = new WebApplicationFactoryClientOptions { AllowAutoRedirect = false };
+        if (_kestrel)
+        {
+            options.BaseAddress = ServerAddress;
+        }
+
+        var client = CreateClient(options);
         if (key is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);

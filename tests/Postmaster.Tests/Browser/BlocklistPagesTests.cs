@@ -1,0 +1,101 @@
+using Microsoft.Playwright;
+using Postmaster.Tests.Blocklists;
+using Postmaster.Tests.Infrastructure;
+
+namespace Postmaster.Tests.Browser;
+
+/// <summary>A person starts a sweep, watches it finish, and reads the listings and a lookup.</summary>
+public sealed class BlocklistPagesTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("postmaster-browser-bl-").FullName;
+    private RbldnsdServer? _dns;
+    private PostmasterApp? _app;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async ValueTask InitializeAsync()
+    {
+        if ((Chromium.UnavailableReason ?? RbldnsdServer.UnavailableReason) is not null && !Requirement.InCi)
+        {
+            return;
+        }
+
+        _dns = await RbldnsdServer.StartAsync(SweepScenario.Zones());
+        _app = PostmasterApp.Sqlite(_dir, kestrel: true, settings: SweepScenario.Settings(_dns.EndPoint));
+        _ = _app.ServerAddress;
+        await SweepScenario.EnableOnlyAsync(_app, SweepScenario.Lists);
+        using var api = _app.Api();
+        await SweepScenario.AddAssetsAsync(api, SweepScenario.Assets);
+        (_playwright, _browser) = await Chromium.LaunchAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        if (_dns is not null)
+        {
+            await _dns.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task<IPage> SignInAsync(string path)
+    {
+        Requirement.Require(Chromium.UnavailableReason ?? RbldnsdServer.UnavailableReason);
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = _app!.ServerAddress.ToString() });
+        await page.GotoAsync(path);
+        await page.FillAsync("#email", PostmasterApp.AdminEmail);
+        await page.FillAsync("#password", PostmasterApp.AdminPassword);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**" + path);
+        return page;
+    }
+
+    [Fact]
+    public async Task Sweep_now_shows_progress_to_the_end_and_the_listings_view_colours_the_results()
+    {
+        var page = await SignInAsync("/Blocklists");
+
+        await page.ClickAsync("text=Sweep all assets now");
+        await page.WaitForURLAsync("**/Blocklists/Sweep?id=*");
+        await page.Locator("#state", new PageLocatorOptions { HasTextString = "completed" }).WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        Assert.Contains("24 of 24 queries", await page.InnerTextAsync("#progress-text"), StringComparison.Ordinal);
+
+        await page.GotoAsync("/Blocklists/Listings?show=listed");
+        var matrix = await page.InnerTextAsync("#matrix");
+        Assert.Contains("203.0.113.0/28", matrix, StringComparison.Ordinal);
+        Assert.Contains("2 listed", matrix, StringComparison.Ordinal);
+        Assert.DoesNotContain("clean.example", matrix, StringComparison.Ordinal);
+        Assert.Contains("XBL: exploited host", await page.InnerTextAsync("#active-listings"), StringComparison.Ordinal);
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "postmaster-listings.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_lookup_shows_every_code_and_never_calls_a_lapsed_zone_listed()
+    {
+        var page = await SignInAsync("/Blocklists/Lookup");
+
+        await page.FillAsync("#value", "203.0.113.9");
+        await page.ClickAsync("form:has(#value) button[type=submit]");
+
+        var results = await page.InnerTextAsync("#lookup-results");
+        Assert.Contains("127.0.0.2, 127.0.0.4", results, StringComparison.Ordinal);
+
+        // The lapsed SpamCop zone answers 192.0.2.1: shown as unknown, never as listed.
+        var spamcop = await page.InnerTextAsync("#lookup-results tr:has-text('bl.spamcop.net')");
+        Assert.Contains("unknown", spamcop, StringComparison.Ordinal);
+    }
+}
