@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Postmaster.Tests.Infrastructure;
+using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Tests.Blocklists;
 
@@ -148,12 +151,29 @@ public sealed class SqliteSweepFixture : SweepFixture
     }
 }
 
+/// <summary>On PostgreSQL the sweep runs through Quartz's clustered job store, as production does.</summary>
 public sealed class PostgresSweepFixture(PostgresCluster cluster) : SweepFixture
 {
-    protected override async Task<PostmasterApp> StartAppAsync(Dictionary<string, string?> settings) =>
-        PostmasterApp.Postgres(await cluster.CreateDatabaseAsync("sweep"), settings: settings);
+    protected override async Task<PostmasterApp> StartAppAsync(Dictionary<string, string?> settings)
+    {
+        settings["Postmaster:Scheduler:Clustered"] = "true";
+        return PostmasterApp.Postgres(await cluster.CreateDatabaseAsync("sweep"), settings: settings);
+    }
 }
 
 public sealed class SqliteSweepTests(SqliteSweepFixture fixture) : SweepContract(fixture), IClassFixture<SqliteSweepFixture>;
 
-public sealed class PostgresSweepTests(PostgresSweepFixture fixture) : SweepContract(fixture), IClassFixture<PostgresSweepFixture>;
+public sealed class PostgresSweepTests(PostgresSweepFixture fixture) : SweepContract(fixture), IClassFixture<PostgresSweepFixture>
+{
+    [Fact]
+    public async Task The_sweep_ran_through_the_clustered_job_store_in_postgres()
+    {
+        Requirement.Require(RbldnsdServer.UnavailableReason);
+        await using var scope = fixture.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PostmasterDbContext>();
+
+        var instances = await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM qrtz_scheduler_state").SingleAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, instances);
+    }
+}
