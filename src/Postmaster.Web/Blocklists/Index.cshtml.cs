@@ -22,7 +22,52 @@ public sealed class IndexModel(BlocklistDirectory directory, SweepCoordinator co
 
     public bool MessageIsError { get; private set; }
 
+    public string? NewZone { get; private set; }
+
+    public string? NewName { get; private set; }
+
+    public string? NewLists { get; private set; }
+
+    public string? NewCodes { get; private set; }
+
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostAddAsync(string? newZone, string? newName, string? newLists, string? newCodes, CancellationToken ct)
+    {
+        if (!await MayEditAsync())
+        {
+            return Forbid();
+        }
+
+        Dictionary<string, CatalogCode>? codes = null;
+        try
+        {
+            codes = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, CatalogCode>>(newCodes ?? "{}", Blocklist.Json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            (Message, MessageIsError) = ("The return codes are not valid JSON.", true);
+        }
+
+        if (codes is not null)
+        {
+            var outcome = await directory.AddAsync(new CatalogEntry { Zone = newZone, Name = newName, Lists = newLists, Codes = codes }, ct);
+            (Message, MessageIsError) = outcome switch
+            {
+                { List: { } added } => ($"Added {added.Name}; it is checked at the next sweep.", false),
+                { Conflict: { } clash } => ($"{clash.Zone} is already in the catalog as {clash.Name}.", true),
+                _ => (outcome.Invalid, true),
+            };
+        }
+
+        if (MessageIsError)
+        {
+            (NewZone, NewName, NewLists, NewCodes) = (newZone, newName, newLists, newCodes); // give the input back
+        }
+
+        await LoadAsync(ct);
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostToggleAsync(long id, CancellationToken ct)
     {

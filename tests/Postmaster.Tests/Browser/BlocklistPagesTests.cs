@@ -98,4 +98,30 @@ public sealed class BlocklistPagesTests : IAsyncLifetime
         var spamcop = await page.InnerTextAsync("#lookup-results tr:has-text('bl.spamcop.net')");
         Assert.Contains("unknown", spamcop, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Adding_a_dead_zone_in_the_ui_explains_why_and_keeps_the_input()
+    {
+        var page = await SignInAsync("/Blocklists");
+
+        await page.ClickAsync("summary:has-text('Add a custom list')");
+        await page.FillAsync("#new-zone", "dnsbl.sorbs.net");
+        await page.ClickAsync("form:has(#new-zone) button[type=submit]");
+
+        Assert.Contains("dead zone", await page.InnerTextAsync(".message.error"), StringComparison.Ordinal);
+        Assert.Equal("dnsbl.sorbs.net", await page.InputValueAsync("#new-zone"));
+    }
+
+    [Fact]
+    public async Task Editing_a_lists_codes_with_broken_json_is_refused_without_losing_the_text()
+    {
+        var page = await SignInAsync("/Blocklists");
+
+        await page.ClickAsync("#catalog a:has-text('Spamhaus ZEN')");
+        await page.FillAsync("#codes", "{ not json");
+        await page.ClickAsync("form:has(#codes) button[type=submit]");
+
+        Assert.Contains("not valid JSON", await page.InnerTextAsync(".message.error"), StringComparison.Ordinal);
+        Assert.Equal("{ not json", await page.InputValueAsync("#codes"));
+    }
 }
