@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Postmaster.Core.Signals;
+
+/// <summary>
+/// Names the provider and the kind of block behind an SMTP reply, from the provider packs:
+/// the provider by MX pattern, then recipient domain, then an identifying rule; the kind by the first
+/// matching rule of that provider's pack, then of the blocklist operators' packs, then the generic pack.
+/// A DNSBL zone named in the text ("blocked using b.barracudacentral.org") is mapped to its operator.
+/// Thread-safe; results are cached by the reply with its message-specific tokens masked.
+/// </summary>
+public sealed class ResponseClassifier
+{
+    private const int CacheLimit = 50_000;
+
+    private readonly IReadOnlyList<ProviderPack> _packs;
+    private readonly Dictionary<string, ProviderPack> _bySlug;
+    private readonly Dictionary<string, ProviderPack> _byDomain = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProviderPack> _byMxExact = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProviderPack> _byMxSuffix = new(StringComparer.Ordinal);
+    private readonly List<(ProviderPack Pack, ResponseRule Rule)> _identifying;
+    private readonly List<ProviderPack> _operators;
+    private readonly ProviderPack? _generic;
+    private readonly IReadOnlyList<(string Zone, string Operator)> _zones;
+    private readonly ConcurrentDictionary<(string Text, string? Hint), Classification> _cache = new();
+
+    /// <param name="packs">The provider packs.</param>
+    /// <param name="blocklistZones">Zone → operator slug, from the blocklist catalog.</param>
+    public ResponseClassifier(IReadOnlyList<ProviderPack> packs, IEnumerable<KeyValuePair<string, string>> blocklistZones)
+    {
+        _packs = packs;
+        _bySlug = packs.ToDictionary(p => p.Slug, StringComparer.Ordinal);
+        foreach (var pack in packs)
+        {
+            foreach (var domain in pack.RecipientDomains)
+            {
+                _byDomain.TryAdd(domain, pack);
+            }
+
+            foreach (var pattern in pack.MxPatterns)
+            {
+                if (pattern.StartsWith("*.", StringComparison.Ordinal))
+                {
+                    _byMxSuffix.TryAdd(pattern[1..], pack);
+                }
+                else
+                {
+                    _byMxExact.TryAdd(pattern, pack);
+                }
+            }
+        }
+
+        _identifying = packs.Where(p => p.Role is ProviderRole.Receiver or ProviderRole.Gateway)
+            .SelectMany(p => p.Rules.Where(r => r.IdentifiesProvider).Select(r => (p, r))).ToList();
+        _operators = packs.Where(p => p.Role == ProviderRole.BlocklistOperator).ToList();
+        _generic = packs.FirstOrDefault(p => p.Role == ProviderRole.Generic);
+        _zones = blocklistZones.Select(z => (z.Key.ToLowerInvariant(), z.Value)).OrderByDescending(z => z.Item1.Length).ToList();
+    }
+
+    public IReadOnlyList<ProviderPack> Packs => _packs;
+
+    public ProviderPack? Pack(string? slug) => slug is not null && _bySlug.TryGetValue(slug, out var pack) ? pack : null;
+
+    /// <summary>The provider that owns a recipient domain or MX host, without looking at any reply.</summary>
+    public ProviderPack? ProviderFor(string? recipientDomain, string? mx) => ByMx(mx) ?? ByDomain(recipientDomain);
+
+    public Classification Classify(string? response, string? recipientDomain = null, string? mx = null)
+    {
+        var hint = ProviderFor(recipientDomain, mx);
+        var text = ResponseText.Fold(response);
+        if (text.Length == 0)
+        {
+            return new Classification(hint?.Slug, null, null, null);
+        }
+
+        var key = (Mask(text), hint?.Slug);
+        if (_cache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var result = ClassifyText(text, hint);
+        if (_cache.Count >= CacheLimit)
+        {
+            _cache.Clear(); // bounded: a flood of distinct replies cannot grow memory
+        }
+
+        _cache[key] = result;
+        return result;
+    }
+
+    private Classification ClassifyText(string text, ProviderPack? provider)
+    {
+        if (provider is null)
+        {
+            foreach (var (pack, rule) in _identifying)
+            {
+                if (rule.Pattern.IsMatch(text))
+                {
+                    provider = pack;
+                    break;
+                }
+            }
+        }
+
+        var match = (provider is null ? null : FirstMatch(provider, text))
+            ?? _operators.Select(p => FirstMatch(p, text)).FirstOrDefault(m => m is not null)
+            ?? (_generic is null ? null : FirstMatch(_generic, text));
+        if (match is null)
+        {
+            return new Classification(provider?.Slug, provider is null ? null : SignalKind.Other, ZoneOperator(text), null);
+        }
+
+        var blocklist = match.Blocklist ?? ZoneOperator(text);
+        var kind = match.Kind == SignalKind.Other && blocklist is not null && match.Blocklist is null ? SignalKind.Blocklist : match.Kind;
+        return new Classification(provider?.Slug, kind, blocklist, match.Id);
+    }
+
+    private static ResponseRule? FirstMatch(ProviderPack pack, string text)
+    {
+        foreach (var rule in pack.Rules)
+        {
+            if (rule.Pattern.IsMatch(text))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
+
+    private string? ZoneOperator(string text)
+    {
+        foreach (var (zone, op) in _zones)
+        {
+            if (text.Contains(zone, StringComparison.OrdinalIgnoreCase))
+            {
+                return op;
+            }
+        }
+
+        return null;
+    }
+
+    private ProviderPack? ByMx(string? mx)
+    {
+        if (string.IsNullOrWhiteSpace(mx))
+        {
+            return null;
+        }
+
+        var host = mx.Trim().TrimEnd('.').ToLowerInvariant();
+        if (_byMxExact.TryGetValue(host, out var exact))
+        {
+            return exact;
+        }
+
+        // "*.pphosted.com" matches any host with at least one label before ".pphosted.com".
+        for (var dot = host.IndexOf('.', StringComparison.Ordinal); dot > 0; dot = host.IndexOf('.', dot + 1))
+        {
+            if (_byMxSuffix.TryGetValue(host[dot..], out var pack))
+            {
+                return pack;
+            }
+        }
+
+        return null;
+    }
+
+    private ProviderPack? ByDomain(string? domain)
+    {
+        if (string.IsNullOrWhiteSpace(domain))
+        {
+            return null;
+        }
+
+        var name = domain.Trim().TrimEnd('.').ToLowerInvariant();
+        return _byDomain.GetValueOrDefault(name);
+    }
+
+    /// <summary>Masks long tokens with several digits (queue ids, message ids, IPv6 addresses) so replies that differ only there share a cache entry.</summary>
+    private static string Mask(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var start = 0;
+        while (start < text.Length)
+        {
+            var end = start;
+            var digits = 0;
+            while (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] is '.' or '-' or '_' or ':'))
+            {
+                digits += char.IsAsciiDigit(text[end]) ? 1 : 0;
+                end++;
+            }
+
+            if (end == start)
+            {
+                builder.Append(text[start]);
+                start++;
+                continue;
+            }
+
+            if (digits >= 4 && end - start >= 12)
+            {
+                builder.Append('#');
+            }
+            else
+            {
+                builder.Append(text, start, end - start);
+            }
+
+            start = end;
+        }
+
+        return builder.ToString();
+    }
+}
