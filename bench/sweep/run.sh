@@ -20,14 +20,18 @@ LISTED_PER_MILLE="${LISTED_PER_MILLE:-10}" # share of the /16 each zone lists (1
 PEER_IPS="${PEER_IPS:-auto}"             # IPs of the /16 the peers ask about: auto (all, unless a probe says too slow) or a number
 PEER_BUDGET_SECONDS="${PEER_BUDGET_SECONDS:-300}" # "auto" falls back to the first 4,096 IPs when a peer would exceed this
 DNSPERF_ARGS="${DNSPERF_ARGS:--c 1 -q 100}" # dnsperf's defaults; more outstanding queries overflow rbldnsd's socket (lost queries)
-DNSPERF_RUNS="${DNSPERF_RUNS:-3}"        # dnsperf passes over the file; the median is reported
+DNSPERF_RUNS="${DNSPERF_RUNS:-5}"        # dnsperf passes over the file; the median is reported
+PEER_RUNS="${PEER_RUNS:-3}"              # rblcheck and adnshost runs; the median is reported
 ADNS_BATCH="${ADNS_BATCH:-100}"          # names per adnshost process (it sends all of them at once; see README)
 WARM_SWEEP="${WARM_SWEEP:-1}"            # 1: after the measured sweep, sweep again in the same process (reported apart)
 START_TIMEOUT="${START_TIMEOUT:-90}"     # seconds for the app to answer /healthz
 SWEEP_TIMEOUT="${SWEEP_TIMEOUT:-1800}"   # seconds for one sweep to finish
 PEER_TIMEOUT="${PEER_TIMEOUT:-900}"      # seconds for one peer run
 PUBLISH_TIMEOUT="${PUBLISH_TIMEOUT:-900}"
+QUIET_WAIT="${QUIET_WAIT:-60}"           # seconds to wait, before each measurement, for other processes to go quiet
+QUIET_CORES="${QUIET_CORES:-0.25}"       # "quiet": other processes use less than this many cores
 KEEP_WORK="${KEEP_WORK:-0}"              # 1: keep the temp folder (zones, logs, query files)
+BUILD_REV="${BUILD_REV:-}"               # empty: build the working tree; a git revision (HEAD, a tag…): build that, from a git archive in the temp folder
 
 ZONES=(zen.spamhaus.org b.barracudacentral.org bl.spamcop.net)
 SLUGS=(spamhaus-zen barracuda-brbl spamcop-scbl)
@@ -37,21 +41,66 @@ DNS_PORT=53
 # --- helpers --------------------------------------------------------------------------------------
 PIDS=()
 WORK=""
+declare -A R # results
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }   # calc EXPR [DECIMALS]
+calc() { awk "function max0(x) { return x < 0 ? 0 : x } BEGIN { printf \"%.${2:-2}f\", $1 }"; } # calc EXPR [DECIMALS]
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; } # utime + stime
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 TICKS="$(getconf CLK_TCK)"
+NCPU="$(nproc)"
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+steal_ticks() { awk '$1 == "cpu" { print $9 }' /proc/stat; }
+# datagrams dropped by rbldnsd's socket (receive buffer full): /proc/net/udp, 127.0.0.1:53, last column
+udp_drops() { awk -v a="0100007F:$(printf '%04X' "$DNS_PORT")" '$2 == a { print $NF; exit }' /proc/net/udp; }
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 }' /proc/stat; } # user nice system irq, all CPUs
+# CPU used by this script, its waited-for children (peers, curl, jq), rbldnsd and the app
+own_ticks() {
+    local t
+    t="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat")"
+    t=$((t + $(cpu_ticks "${RBLDNSD_PID:-0}")))
+    [[ -n "${APP_PID:-}" ]] && kill -0 "$APP_PID" 2>/dev/null && t=$((t + $(cpu_ticks "$APP_PID")))
+    echo "$t"
+}
+# Other processes' CPU load in cores over a short window: a busy machine makes every figure noisy.
+other_load() { # other_load SECONDS
+    local b0 o0 t0 b1 o1 t1
+    b0="$(busy_ticks)"; o0="$(own_ticks)"; t0="$(now)"; sleep "$1"
+    b1="$(busy_ticks)"; o1="$(own_ticks)"; t1="$(now)"
+    calc "max0((($b1 - $b0) - ($o1 - $o0)) / $TICKS / ($t1 - $t0))" 2
+}
+wait_quiet() {
+    local deadline=$((SECONDS + QUIET_WAIT)) load warned=0
+    while :; do
+        load="$(other_load 1)"
+        awk -v l="$load" -v q="$QUIET_CORES" 'BEGIN { exit !(l < q) }' && return 0
+        if ((SECONDS >= deadline)); then log "  other processes still use $load cores: measuring anyway (noisy)"; return 0; fi
+        ((warned)) || log "  other processes use $load cores: waiting up to ${QUIET_WAIT} s for quiet"
+        warned=1
+    done
+}
+# phase_begin / phase_end NAME: wall time, other processes' CPU (cores), CPU steal (the VM's CPUs
+# taken by the host) and datagrams dropped by rbldnsd's socket
+phase_begin() { wait_quiet; P_T0="$(now)"; P_ST0="$(steal_ticks)"; P_DR0="$(udp_drops)"; P_B0="$(busy_ticks)"; P_O0="$(own_ticks)"; }
+phase_end() {
+    local t1 st1 dr1 b1 o1
+    t1="$(now)"; st1="$(steal_ticks)"; dr1="$(udp_drops)"; b1="$(busy_ticks)"; o1="$(own_ticks)"
+    R[$1.steal]="$(calc "100 * ($st1 - $P_ST0) / $TICKS / $NCPU / ($t1 - $P_T0)" 1)"
+    R[$1.other]="$(calc "max0((($b1 - $P_B0) - ($o1 - $P_O0)) / $TICKS / ($t1 - $P_T0))" 2)"
+    R[$1.drops]="$((dr1 - P_DR0))"
+}
 
 stop_pid() { # stop_pid PID: TERM, up to 10 s, then KILL; only processes this script started
-    local pid="$1" i
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    local pid="$1" i keep=() p
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done
+    PIDS=("${keep[@]}") # reaped: its number may be reused by someone else's process
 }
 
 cleanup() {
@@ -159,9 +208,18 @@ done
 log "rbldnsd (pid $RBLDNSD_PID) serves ${ZONES[*]} on 127.0.0.1:$DNS_PORT; $(expected_listed 65536) listed (ip, zone) pairs in $NET16.0.0/16"
 
 # --- Postmaster -----------------------------------------------------------------------------------
-log "publishing Postmaster.Web (Release)"
+SRC_ROOT="$ROOT"
+if [[ -n "$BUILD_REV" ]]; then
+    SRC_ROOT="$WORK/tree"
+    mkdir -p "$SRC_ROOT"
+    git -C "$ROOT" archive "$BUILD_REV" | tar -x -C "$SRC_ROOT" || die "git archive $BUILD_REV failed"
+    BUILT="git $(git -C "$ROOT" rev-parse --short "$BUILD_REV") ($BUILD_REV)"
+else
+    BUILT="git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes under src/')"
+fi
+log "publishing Postmaster.Web (Release) from $BUILT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-timeout "$PUBLISH_TIMEOUT" dotnet publish "$ROOT/src/Postmaster.Web" -c Release -o "$WORK/publish" >"$WORK/publish.log" 2>&1 ||
+timeout "$PUBLISH_TIMEOUT" dotnet publish "$SRC_ROOT/src/Postmaster.Web" -c Release --disable-build-servers -o "$WORK/publish" >"$WORK/publish.log" 2>&1 ||
     { tail -30 "$WORK/publish.log" >&2; die "dotnet publish failed"; }
 
 APP_PID="" APP_URL="" APP_LOG=""
@@ -172,8 +230,9 @@ start_app() { # start_app NAME
     mkdir -p "$data"
     APP_URL="http://127.0.0.1:$port"
     APP_LOG="$WORK/app-$name.log"
+    cd "$WORK/publish" # the content root, as deployed (appsettings.json is read from there)
     env Postmaster__DataDirectory="$data" \
-        Postmaster__TemplatesDirectory="$ROOT/templates" \
+        Postmaster__TemplatesDirectory="$SRC_ROOT/templates" \
         Postmaster__Bootstrap__AdminEmail=bench@example.test \
         Postmaster__Bootstrap__AdminPassword=benchmark-password-123 \
         Postmaster__Bootstrap__ApiKey="$API_KEY" \
@@ -185,6 +244,7 @@ start_app() { # start_app NAME
         ASPNETCORE_ENVIRONMENT=Production \
         dotnet "$WORK/publish/Postmaster.Web.dll" --urls "$APP_URL" >"$APP_LOG" 2>&1 &
     APP_PID=$!
+    cd "$ROOT"
     PIDS+=("$APP_PID")
     local deadline=$((SECONDS + START_TIMEOUT))
     until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$APP_URL/healthz")" == 200 ]]; do
@@ -219,6 +279,7 @@ prepare_app() { # prepare_app CIDR: only the 3 bench lists enabled, one range as
 sweep() {
     local name="$1" t0 t1 c0 c1 r0 r1 id body state deadline
     c0="$(cpu_ticks "$APP_PID")"; r0="$(cpu_ticks "$RBLDNSD_PID")"
+    phase_begin
     t0="$(now)"
     id="$(api POST /api/sweeps '{}' | jq -r .id)"
     deadline=$((SECONDS + SWEEP_TIMEOUT))
@@ -233,12 +294,14 @@ sweep() {
         sleep 0.25
     done
     t1="$(now)"
+    phase_end "$name"
     c1="$(cpu_ticks "$APP_PID")"; r1="$(cpu_ticks "$RBLDNSD_PID")"
     echo "$body" >"$WORK/sweep-$name.json"
     S_STATE="$state"
     S_TOTAL="$(jq -r .total <<<"$body")"; S_DONE="$(jq -r .done <<<"$body")"
     S_LISTED="$(jq -r .listed <<<"$body")"; S_UNKNOWN="$(jq -r .unknown <<<"$body")"
-    S_NOTES="$(jq -r '.notes // ""' <<<"$body" | tr '\n' ' ')"; S_ERROR="$(jq -r '.error // ""' <<<"$body" | tr '\n' ' ')"
+    S_NOTES="$(jq -r '.notes // "" | gsub("\\s+"; " ") | ltrimstr(" ") | rtrimstr(" ")' <<<"$body")"
+    S_ERROR="$(jq -r '.error // "" | gsub("\\s+"; " ") | ltrimstr(" ") | rtrimstr(" ")' <<<"$body")"
     S_WALL="$(calc "$t1 - $t0" 2)"
     local started finished
     started="$(jq -r '.startedAt // empty' <<<"$body")"; finished="$(jq -r '.finishedAt // empty' <<<"$body")"
@@ -250,13 +313,12 @@ sweep() {
     fi
     S_APP_CORES="$(calc "($c1 - $c0) / $TICKS / ($t1 - $t0)" 2)"
     S_RBL_CORES="$(calc "($r1 - $r0) / $TICKS / ($t1 - $t0)" 2)"
-    log "  $name: $state, $S_DONE/$S_TOTAL queries, $S_LISTED listed, $S_UNKNOWN unknown; run ${S_RUN} s (${S_QPS} q/s), wall ${S_WALL} s; app ${S_APP_CORES} cores, rbldnsd ${S_RBL_CORES} cores"
+    log "  $name: $state, $S_DONE/$S_TOTAL queries, $S_LISTED listed, $S_UNKNOWN unknown; run ${S_RUN} s (${S_QPS} q/s), wall ${S_WALL} s; app ${S_APP_CORES} cores, rbldnsd ${S_RBL_CORES} cores; ${R[$name.drops]} dropped by rbldnsd; others ${R[$name.other]} cores, steal ${R[$name.steal]} %"
     [[ -n "$S_NOTES" ]] && log "  notes: $S_NOTES"
     [[ -n "$S_ERROR" ]] && log "  error: $S_ERROR"
     [[ "$state" == completed ]] || log "  WARNING: the $name sweep did not complete (state $state)"
 }
 
-declare -A R # results
 app_run() { # app_run NAME CIDR: fresh process and data folder, one measured sweep (+ a warm one)
     local name="$1" cidr="$2"
     log "Postmaster $name: $cidr (fresh process and data folder)"
@@ -288,22 +350,24 @@ in_ns() { # in_ns CMD...: run with /etc/resolv.conf = nameserver 127.0.0.1, in a
         'mount --bind "$0" /etc/resolv.conf && exec env -u LOCALDOMAIN -u RES_OPTIONS "$@"' "$WORK/resolv.conf" "$@"
 }
 
-# dnsperf
+# dnsperf: the same 196,608 names, one pass per run
 log "dnsperf $DNSPERF_ARGS, $DNSPERF_RUNS passes over $(wc -l <"$WORK/dnsperf.txt") queries"
 dnsperf_qps=()
 for run in $(seq "$DNSPERF_RUNS"); do
+    phase_begin
     # shellcheck disable=SC2086
     timeout "$PEER_TIMEOUT" dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$WORK/dnsperf.txt" -n 1 $DNSPERF_ARGS >"$WORK/dnsperf-$run.txt" 2>&1 ||
         { cat "$WORK/dnsperf-$run.txt" >&2; die "dnsperf failed"; }
+    phase_end "dnsperf-$run"
     q="$(awk '/Queries per second:/ { printf "%.0f", $4 }' "$WORK/dnsperf-$run.txt")"
     lost="$(awk '/Queries lost:/ { print $3 }' "$WORK/dnsperf-$run.txt")"
     noerror="$(grep -o 'NOERROR [0-9]*' "$WORK/dnsperf-$run.txt" | awk '{ print $2 }')"
-    log "  pass $run: $q q/s, $lost lost, ${noerror:-0} NOERROR (listed)"
+    log "  pass $run: $q q/s, $lost lost, ${noerror:-0} NOERROR (listed); others ${R[dnsperf-$run.other]} cores, steal ${R[dnsperf-$run.steal]} %"
     dnsperf_qps+=("$q")
     R[dnsperf.lost]="$((${R[dnsperf.lost]:-0} + lost))"
     R[dnsperf.listed]="${noerror:-0}"
 done
-R[dnsperf.qps]="$(printf '%s\n' "${dnsperf_qps[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+R[dnsperf.qps]="$(median "${dnsperf_qps[@]}")"
 R[dnsperf.all]="${dnsperf_qps[*]}"
 R[dnsperf.queries]="$(wc -l <"$WORK/dnsperf.txt")"
 
@@ -319,85 +383,111 @@ peer_ips() { # peer_ips NAME SECONDS_FOR_1024
     fi
 }
 
+# peer NAME COMMAND: PEER_RUNS timed runs of "COMMAND N_IPS > out"; the median q/s is reported
+peer() {
+    local name="$1" cmd="$2" t0 t1 probe n run qps=() walls=()
+    t0="$(now)"; "$cmd" 1024 >/dev/null; probe="$(calc "$(now) - $t0" 3)"
+    n="$(peer_ips "$name" "$probe")"
+    for run in $(seq "$PEER_RUNS"); do
+        phase_begin
+        t0="$(now)"; "$cmd" "$n" >"$WORK/$name-$run.out"; t1="$(now)"
+        phase_end "$name-$run"
+        qps+=("$(calc "$n * 3 / ($t1 - $t0)" 0)"); walls+=("$(calc "$t1 - $t0" 2)")
+        log "  run $run: $n IPs × 3 zones in ${walls[-1]} s: ${qps[-1]} q/s; ${R[$name-$run.drops]} dropped by rbldnsd; others ${R[$name-$run.other]} cores, steal ${R[$name-$run.steal]} %"
+    done
+    R[$name.ips]="$n"; R[$name.queries]=$((n * 3))
+    R[$name.qps]="$(median "${qps[@]}")"; R[$name.all]="${qps[*]}"; R[$name.wall]="$(median "${walls[@]}")"
+    R[$name.expected]="$(expected_listed "$n")"
+}
+
 # rblcheck: -c clears its built-in lists, each -s adds one zone; addresses from stdin ('-').
 # It prints the listed addresses and exits with the number of listings, so its exit code is not checked.
-run_rblcheck() { # run_rblcheck N → stdout of rblcheck
+run_rblcheck() { # run_rblcheck N_IPS → the listed addresses
     head -n "$1" "$WORK/ips.txt" | in_ns rblcheck -q -c -s "${ZONES[0]}" -s "${ZONES[1]}" -s "${ZONES[2]}" - || true
 }
-log "rblcheck (one process, addresses on stdin, sequential blocking lookups through the libc resolver)"
-t0="$(now)"; run_rblcheck 1024 >/dev/null; probe_s="$(calc "$(now) - $t0" 3)"
-n="$(peer_ips rblcheck "$probe_s")"
-t0="$(now)"; run_rblcheck "$n" >"$WORK/rblcheck.out"; t1="$(now)"
-R[rblcheck.ips]="$n"; R[rblcheck.queries]=$((n * 3)); R[rblcheck.wall]="$(calc "$t1 - $t0" 2)"
-R[rblcheck.qps]="$(calc "$n * 3 / ($t1 - $t0)" 0)"
-R[rblcheck.listed]="$(wc -w <"$WORK/rblcheck.out")"
-R[rblcheck.expected]="$(expected_listed "$n")"
-log "  $n IPs × 3 zones in ${R[rblcheck.wall]} s: ${R[rblcheck.qps]} q/s, ${R[rblcheck.listed]} listed (expected ${R[rblcheck.expected]})"
+log "rblcheck (one process, addresses on stdin, one blocking lookup after another through libc's resolver)"
+peer rblcheck run_rblcheck
+R[rblcheck.listed]="$(wc -w <"$WORK/rblcheck-1.out")"
+log "  ${R[rblcheck.listed]} listed (expected ${R[rblcheck.expected]})"
 
 # adnshost: -a (answers in any order), -Fi (failures inline on stdout), -ta (type A); names as
 # arguments, ADNS_BATCH per process, one process after another.
-run_adnshost() { # run_adnshost N_IPS → stdout
+run_adnshost() { # run_adnshost N_IPS → answers and failures
     head -n "$(($1 * 3))" "$WORK/names.txt" | in_ns xargs -n "$ADNS_BATCH" adnshost -a -Fi -ta || true
 }
-log "adnshost (batches of $ADNS_BATCH names per process, sequential)"
-t0="$(now)"; run_adnshost 1024 >/dev/null; probe_s="$(calc "$(now) - $t0" 3)"
-n="$(peer_ips adnshost "$probe_s")"
-t0="$(now)"; run_adnshost "$n" >"$WORK/adnshost.out"; t1="$(now)"
-R[adnshost.ips]="$n"; R[adnshost.queries]=$((n * 3)); R[adnshost.wall]="$(calc "$t1 - $t0" 2)"
-R[adnshost.qps]="$(calc "$n * 3 / ($t1 - $t0)" 0)"
-R[adnshost.listed]="$(grep -c ' A ' "$WORK/adnshost.out" || true)"
-R[adnshost.nxdomain]="$(grep -c '^; failed permfail' "$WORK/adnshost.out" || true)"
-R[adnshost.failed]="$(grep '^; failed' "$WORK/adnshost.out" | grep -vc '^; failed permfail' || true)"
-R[adnshost.expected]="$(expected_listed "$n")"
-log "  $n IPs × 3 zones in ${R[adnshost.wall]} s: ${R[adnshost.qps]} q/s, ${R[adnshost.listed]} listed (expected ${R[adnshost.expected]}), ${R[adnshost.failed]} failed (timeouts etc.)"
+log "adnshost (batches of $ADNS_BATCH names per process, one process after another)"
+peer adnshost run_adnshost
+R[adnshost.listed]="$(grep -c ' A ' "$WORK/adnshost-1.out" || true)"
+R[adnshost.failed]=0
+for run in $(seq "$PEER_RUNS"); do
+    R[adnshost.failed]=$((R[adnshost.failed] + $(grep '^; failed' "$WORK/adnshost-$run.out" | grep -vc '^; failed permfail' || true)))
+done
+log "  ${R[adnshost.listed]} listed (expected ${R[adnshost.expected]}), ${R[adnshost.failed]} failed (timeouts etc.) in all runs"
 
 # --- report ---------------------------------------------------------------------------------------
-pm="${R[16.qps]}"
 ratio() { [[ "${1:-0}" != 0 && "${2:-0}" != 0 ]] && calc "$1 / $2" 3 || echo n/a; }
+verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { if (v == "n/a") { print "n/a"; exit }
+    ok = (op == ">=" ? v >= t : op == ">" ? v > t : v <= t); print (ok ? "met" : "NOT met") }'; }
+mb() { calc "${1:-0} / 1024" 1; }
+subset() { (($1 < 65536)) && echo "; first $1 IPs only (a subset)" || true; }
+runs() { local n="$1" k="$2" i out=(); for i in $(seq "$3"); do out+=("${R[$n-$i.$k]}"); done; local IFS=/; echo "${out[*]}"; }
+
+pm="${R[16.qps]}"
 r_dnsperf="$(ratio "$pm" "${R[dnsperf.qps]}")"
 r_rblcheck="$(ratio "$pm" "${R[rblcheck.qps]}")"
 r_adnshost="$(ratio "$pm" "${R[adnshost.qps]}")"
 r_rss="$(ratio "${R[16.hwm]}" "${R[20.hwm]}")"
-verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { if (v == "n/a") { print "n/a"; exit }
-    ok = (op == ">=" ? v >= t : op == ">" ? v > t : v <= t); print (ok ? "met" : "NOT met") }'; }
 g1="$(verdict "$r_dnsperf" '>=' 0.5)"; g2="$(verdict "$r_rblcheck" '>' 1)"
 g3="$(verdict "$r_adnshost" '>' 1)"; g4="$(verdict "$r_rss" '<=' 1.2)"
-[[ "${R[16.state]}" == completed ]] || { g1="NOT met (sweep ${R[16.state]})"; g2="$g1"; g3="$g1"; }
-mb() { calc "$1 / 1024" 1; }
-subset() { (($1 < 65536)) && echo " (first $1 IPs: a subset)" || true; }
+if [[ "${R[16.state]}" != completed ]]; then g1="NOT met (sweep ${R[16.state]})"; g2="$g1"; g3="$g1"; fi
+warm="${R[16.warm_qps]:-}"
+
+max_of() { for k in "${!R[@]}"; do if [[ "$k" == *."$1" ]]; then echo "${R[$k]}"; fi; done | sort -n | tail -1; }
+max_steal="$(max_of steal)"; max_other="$(max_of other)"
 
 {
     echo "# Blocklist sweep benchmark"
     echo
-    echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) CPUs, $(uname -r), .NET $(dotnet --version 2>/dev/null), $("$RBLDNSD" -h 2>&1 | head -1 | sed 's/.*version //'),"
-    echo "git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (src has uncommitted changes)')."
-    echo "rbldnsd on 127.0.0.1:$DNS_PORT serves ${ZONES[*]} (ip4set, ${LISTED_PER_MILLE}‰ of $NET16.0.0/16 listed each, plus 127.0.0.2)."
-    echo "Postmaster: published Release build, SQLite, only those 3 catalog lists enabled, one range asset, \`POST /api/sweeps\`;"
-    echo "q/s = total ÷ (finishedAt − startedAt) of the run (the health checks come before startedAt); wall = POST to completed as polled."
+    echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $NCPU CPUs ($(uname -r)), .NET SDK $(dotnet --version 2>/dev/null), rbldnsd $("$RBLDNSD" -h 2>&1 | head -1 | sed 's/.*version //'),"
+    echo "Built from $BUILT."
+    echo "rbldnsd on 127.0.0.1:$DNS_PORT serves ${ZONES[*]} (ip4set; each lists ${LISTED_PER_MILLE}‰ of $NET16.0.0/16 and 127.0.0.2)."
+    echo "Postmaster: the published Release build on SQLite, only those 3 catalog lists enabled, one range asset, \`POST /api/sweeps\`,"
+    echo "a fresh process and data folder per range. q/s = total ÷ (finishedAt − startedAt), the health checks come before startedAt;"
+    echo "wall = POST to \`completed\` as polled every 0.25 s. Peers: median of their runs, all against the same rbldnsd, the same names."
     echo
-    echo "| tool | queries | q/s | wall s | listed found / expected | notes |"
-    echo "| --- | ---: | ---: | ---: | --- | --- |"
-    echo "| Postmaster /16 | ${R[16.done]}/${R[16.total]} | ${R[16.qps]} | ${R[16.wall]} | ${R[16.listed]} / ${R[16.expected]} | ${R[16.state]}, ${R[16.unknown]} unknown, run ${R[16.run]} s, app ${R[16.app_cores]} cores, rbldnsd ${R[16.rbl_cores]} cores |"
-    echo "| Postmaster /20 | ${R[20.done]}/${R[20.total]} | ${R[20.qps]} | ${R[20.wall]} | ${R[20.listed]} / ${R[20.expected]} | ${R[20.state]}, ${R[20.unknown]} unknown, run ${R[20.run]} s, app ${R[20.app_cores]} cores |"
-    [[ -n "${R[16.warm_qps]:-}" ]] && echo "| Postmaster /16, 2nd sweep same process | ${R[16.total]} | ${R[16.warm_qps]} | | | run ${R[16.warm_run]} s, ${R[16.warm_unknown]} unknown, app ${R[16.warm_cores]} cores (warm JIT, listings already known) |"
-    echo "| dnsperf | ${R[dnsperf.queries]} | ${R[dnsperf.qps]} | | ${R[dnsperf.listed]} / ${R[16.expected]} | \`$DNSPERF_ARGS\`, median of ${DNSPERF_RUNS} passes (${R[dnsperf.all]// /, } q/s), ${R[dnsperf.lost]} lost in all |"
-    echo "| rblcheck | ${R[rblcheck.queries]} | ${R[rblcheck.qps]} | ${R[rblcheck.wall]} | ${R[rblcheck.listed]} / ${R[rblcheck.expected]} | one process, sequential$(subset "${R[rblcheck.ips]}") |"
-    echo "| adnshost | ${R[adnshost.queries]} | ${R[adnshost.qps]} | ${R[adnshost.wall]} | ${R[adnshost.listed]} / ${R[adnshost.expected]} | ${ADNS_BATCH} names per process, ${R[adnshost.failed]} failed$(subset "${R[adnshost.ips]}") |"
+    echo "| tool | queries | q/s | wall s | listed found / expected | dropped by rbldnsd | others' CPU (cores) | steal % | notes |"
+    echo "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |"
+    echo "| **Postmaster /16** | ${R[16.done]}/${R[16.total]} | **${R[16.qps]}** | ${R[16.wall]} | ${R[16.listed]} / ${R[16.expected]} | ${R[16.drops]} | ${R[16.other]} | ${R[16.steal]} | first sweep of a fresh process; ${R[16.state]}, ${R[16.unknown]} unknown; app ${R[16.app_cores]} cores, rbldnsd ${R[16.rbl_cores]} cores |"
+    [[ -n "$warm" ]] && echo "| Postmaster /16, again | ${R[16.total]} | $warm | | | ${R[16-warm.drops]} | ${R[16-warm.other]} | ${R[16-warm.steal]} | 2nd sweep, same process (JIT warm, listings known); ${R[16.warm_unknown]} unknown; app ${R[16.warm_cores]} cores |"
+    echo "| Postmaster /20 | ${R[20.done]}/${R[20.total]} | ${R[20.qps]} | ${R[20.wall]} | ${R[20.listed]} / ${R[20.expected]} | ${R[20.drops]} | ${R[20.other]} | ${R[20.steal]} | first sweep of a fresh process; ${R[20.state]}, ${R[20.unknown]} unknown; app ${R[20.app_cores]} cores |"
+    echo "| dnsperf | ${R[dnsperf.queries]} | ${R[dnsperf.qps]} | | ${R[dnsperf.listed]} / ${R[16.expected]} | $(runs dnsperf drops "$DNSPERF_RUNS") | $(runs dnsperf other "$DNSPERF_RUNS") | $(runs dnsperf steal "$DNSPERF_RUNS") | \`$DNSPERF_ARGS\`; passes: ${R[dnsperf.all]// /, } q/s; ${R[dnsperf.lost]} lost in all |"
+    echo "| rblcheck | ${R[rblcheck.queries]} | ${R[rblcheck.qps]} | ${R[rblcheck.wall]} | ${R[rblcheck.listed]} / ${R[rblcheck.expected]} | $(runs rblcheck drops "$PEER_RUNS") | $(runs rblcheck other "$PEER_RUNS") | $(runs rblcheck steal "$PEER_RUNS") | one process; runs: ${R[rblcheck.all]// /, } q/s$(subset "${R[rblcheck.ips]}") |"
+    echo "| adnshost | ${R[adnshost.queries]} | ${R[adnshost.qps]} | ${R[adnshost.wall]} | ${R[adnshost.listed]} / ${R[adnshost.expected]} | $(runs adnshost drops "$PEER_RUNS") | $(runs adnshost other "$PEER_RUNS") | $(runs adnshost steal "$PEER_RUNS") | $ADNS_BATCH names per process; runs: ${R[adnshost.all]// /, } q/s; ${R[adnshost.failed]} failed$(subset "${R[adnshost.ips]}") |"
     echo
     echo "| goal | figure | target | |"
     echo "| --- | ---: | --- | --- |"
-    echo "| Postmaster ÷ dnsperf (q/s) | $r_dnsperf | ≥ 0.5 | $g1 |"
-    echo "| Postmaster ÷ rblcheck (q/s) | $r_rblcheck | > 1 | $g2 |"
-    echo "| Postmaster ÷ adnshost (q/s) | $r_adnshost | > 1 | $g3 |"
-    echo "| peak RSS /16 ÷ /20 | $r_rss ($(mb "${R[16.hwm]}") MiB ÷ $(mb "${R[20.hwm]}") MiB) | ≤ 1.2 (flat: 16× the addresses) | $g4 |"
+    echo "| Postmaster /16 ÷ dnsperf (q/s) | $r_dnsperf | ≥ 0.5 | $g1 |"
+    echo "| Postmaster /16 ÷ rblcheck (q/s) | $r_rblcheck | > 1 | $g2 |"
+    echo "| Postmaster /16 ÷ adnshost (q/s) | $r_adnshost | > 1 | $g3 |"
+    echo "| peak RSS /16 ÷ /20 | $r_rss ($(mb "${R[16.hwm]}") ÷ $(mb "${R[20.hwm]}") MiB) | ≤ 1.2 (taken as flat: 16× the addresses) | $g4 |"
+    if [[ -n "$warm" ]]; then
+        echo
+        echo "Same ratios for the second /16 sweep in the same process: dnsperf $(ratio "$warm" "${R[dnsperf.qps]}"),"
+        echo "rblcheck $(ratio "$warm" "${R[rblcheck.qps]}"), adnshost $(ratio "$warm" "${R[adnshost.qps]}")."
+    fi
     echo
-    echo "Peak RSS is VmHWM of the app process after its first sweep (fresh process and data folder each);"
-    echo "RSS before the sweep (started, lists set, asset added): /20 $(mb "${R[20.rss_before]}") MiB, /16 $(mb "${R[16.rss_before]}") MiB."
-    [[ -n "${R[16.warm_hwm]:-}" ]] && echo "After a second sweep in the same process: /20 $(mb "${R[20.warm_hwm]}") MiB, /16 $(mb "${R[16.warm_hwm]}") MiB. Peak thread count during the first sweep: /20 ${R[20.peak_threads]}, /16 ${R[16.peak_threads]}."
+    echo "Peak RSS is the app's VmHWM after its first sweep. RSS before it (app started, lists set, asset added):"
+    echo "/20 $(mb "${R[20.rss_before]}") MiB, /16 $(mb "${R[16.rss_before]}") MiB.$([[ -n "$warm" ]] && echo " VmHWM after a second sweep in the same process: /20 $(mb "${R[20.warm_hwm]}") MiB, /16 $(mb "${R[16.warm_hwm]}") MiB.")"
+    echo "Peak thread count during the first sweep: /20 ${R[20.peak_threads]}, /16 ${R[16.peak_threads]}."
     for name in 20 16; do
         [[ -n "${R[$name.notes]}" ]] && echo "Sweep /$name notes: ${R[$name.notes]}"
         [[ -n "${R[$name.error]}" ]] && echo "Sweep /$name error: ${R[$name.error]}"
     done
+    if awk -v s="${max_steal:-0}" -v o="${max_other:-0}" -v q="$QUIET_CORES" 'BEGIN { exit !(s > 5 || o > q) }'; then
+        echo
+        echo "**Noisy machine:** during some measurement other processes used up to ${max_other} cores and the host stole up to ${max_steal} % of the CPU time;"
+        echo "those figures (see the columns) are not comparable: run again on a quiet machine."
+    fi
     true
 } >"$RESULTS"
 

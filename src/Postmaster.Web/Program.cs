@@ -4,27 +4,35 @@ using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Scheduling;
+using Postmaster.Web.Signals;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPostmasterDefaults();
 builder.AddPostmasterDatabase();
 builder.AddPostmasterAuth();
-builder.AddPostmasterScheduling(q => q.AddBlocklistSchedule(builder.Configuration));
+builder.AddPostmasterScheduling(q =>
+{
+    q.AddBlocklistSchedule(builder.Configuration);
+    q.AddSignalSchedule(builder.Configuration);
+});
 builder.Services.AddAssets();
 builder.AddBlocklists();
+builder.AddSignals();
 
 var app = builder.Build();
 
 await app.Services.MigrateDatabaseAsync();
 await app.Services.EnsureSignInPossibleAsync();
 await app.Services.InitializeBlocklistsAsync(app.Configuration.GetValue<bool>("Postmaster:Scheduler:Clustered"));
+app.Services.ValidateProviderPacks();
 
 app.UsePostmasterDefaults();
 app.MapPostmasterDefaults();
 app.MapPostmasterApi()
     .MapAssetApi()
-    .MapBlocklistApi();
+    .MapBlocklistApi()
+    .MapSignalApi();
 
 await app.RunAsync();
 

@@ -68,11 +68,13 @@ public sealed class ResponseClassifier
     public Classification Classify(string? response, string? recipientDomain = null, string? mx = null)
     {
         var hint = ProviderFor(recipientDomain, mx);
-        var text = ResponseText.Fold(response);
-        if (text.Length == 0)
+        if (string.IsNullOrWhiteSpace(response) || IsPositive(response))
         {
+            // A 2xx reply refuses nothing: no rule applies, and its unique ids would only churn the cache.
             return new Classification(hint?.Slug, null, null, null);
         }
+
+        var text = ResponseText.Fold(response);
 
         var key = (Mask(text), hint?.Slug);
         if (_cache.TryGetValue(key, out var cached))
@@ -88,6 +90,12 @@ public sealed class ResponseClassifier
 
         _cache[key] = result;
         return result;
+    }
+
+    private static bool IsPositive(string response)
+    {
+        var start = response.AsSpan().TrimStart();
+        return start.Length >= 3 && start[0] == '2' && char.IsAsciiDigit(start[1]) && char.IsAsciiDigit(start[2]);
     }
 
     private Classification ClassifyText(string text, ProviderPack? provider)

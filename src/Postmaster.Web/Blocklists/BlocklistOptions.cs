@@ -15,7 +15,7 @@ public sealed class BlocklistOptions
 
     /// <summary>DNS queries in flight per chunk.</summary>
     [Range(1, 1024)]
-    public int Concurrency { get; set; } = 64;
+    public int Concurrency { get; set; } = 32;
 
     /// <summary>Targets (addresses or domains) per chunk; each chunk is one Quartz job.</summary>
     [Range(16, 65536)]

@@ -26,7 +26,19 @@ public sealed class CatalogUpgradeTests : IAsyncLifetime
         var catalog = JsonNode.Parse(File.ReadAllText(RepoPaths.Catalog))!.AsObject();
         change(catalog);
         Directory.CreateDirectory(Path.Combine(_templates, "blocklists"));
+        CopyProviders();
         File.WriteAllText(Path.Combine(_templates, "blocklists", "catalog.json"), catalog.ToJsonString());
+    }
+
+    // The app needs the provider packs beside the catalog; they are not what this test changes.
+    private void CopyProviders()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Templates, "providers"), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(_templates, Path.GetRelativePath(RepoPaths.Templates, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
     }
 
     private static JsonObject Entry(JsonObject catalog, string slug) =>

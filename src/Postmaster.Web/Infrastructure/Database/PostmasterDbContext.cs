@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Postmaster.Web.Assets;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Signals;
 
 namespace Postmaster.Web.Infrastructure.Database;
 
@@ -29,6 +30,18 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
     public DbSet<AssetListStatus> AssetListStatuses => Set<AssetListStatus>();
 
     public DbSet<BlocklistUsage> BlocklistUsage => Set<BlocklistUsage>();
+
+    public DbSet<SignalBucket> SignalBuckets => Set<SignalBucket>();
+
+    public DbSet<SignalSample> SignalSamples => Set<SignalSample>();
+
+    public DbSet<ProviderActivity> ProviderActivity => Set<ProviderActivity>();
+
+    public DbSet<IngestReport> IngestReports => Set<IngestReport>();
+
+    public DbSet<BlockEpisode> BlockEpisodes => Set<BlockEpisode>();
+
+    public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Postmaster.Web.Infrastructure.Database;
+
+namespace Postmaster.Web.Signals;
+
+/// <summary>
+/// Decides when rejections amount to a block (an episode) for a provider and source IP, and when it
+/// is over. The thresholds are per kind (Postmaster:Signals:Episodes); user-unknown and other never block.
+/// </summary>
+public sealed class EpisodeTracker(PostmasterDbContext db, IOptions<SignalOptions> options, TimeProvider time, ILogger<EpisodeTracker> log)
+{
+    public async Task UpdateAsync(SignalBatch batch, CancellationToken ct)
+    {
+        var rules = options.Value.Episodes;
+        foreach (var ((provider, ip, kind), tally) in batch.Rejections)
+        {
+            if (provider.Length == 0 || !rules.TryGetValue(kind, out var rule) || tally.Last is not { } last)
+            {
+                continue;
+            }
+
+            var open = await db.BlockEpisodes.FirstOrDefaultAsync(e => e.Provider == provider && e.SourceIp == ip && e.Kind == kind && e.OpenMarker == 1, ct);
+            if (open is not null)
+            {
+                open.Rejections += tally.Count;
+                if (last > open.LastSeenAt)
+                {
+                    (open.LastSeenAt, open.SampleResponse, open.MatchedRule) = (last, Bounded(tally.Response), tally.Rule ?? open.MatchedRule);
+                }
+
+                continue;
+            }
+
+            var since = last.AddMinutes(-rule.WindowMinutes);
+            var hourFloor = new DateTimeOffset(since.UtcDateTime.Year, since.UtcDateTime.Month, since.UtcDateTime.Day, since.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
+            var recent = await db.SignalBuckets
+                .Where(b => b.Provider == provider && b.SourceIp == ip && b.Kind == kind && b.Hour >= hourFloor && b.Status != Core.Signals.DeliveryStatus.Delivered)
+                .SumAsync(b => b.Count, ct);
+            if (recent < rule.Threshold)
+            {
+                continue;
+            }
+
+            db.BlockEpisodes.Add(new BlockEpisode
+            {
+                Provider = provider,
+                SourceIp = ip,
+                Kind = kind,
+                State = EpisodeState.Open,
+                OpenMarker = 1,
+                StartedAt = last,
+                LastSeenAt = last,
+                Rejections = recent,
+                Blocklist = tally.Blocklist,
+                MatchedRule = tally.Rule,
+                SampleResponse = Bounded(tally.Response),
+            });
+            log.LogWarning("Block episode opened: {Provider} refuses {SourceIp} ({Kind}, {Count} in {Window} min)", provider, ip.Length == 0 ? "(unknown source)" : ip, kind, recent, rule.WindowMinutes);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another ingest opened the same episode first: its row stands.
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>Ends episodes whose kind of rejection has stopped for the rule's quiet time.</summary>
+    public async Task<int> EndQuietEpisodesAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var ended = 0;
+        foreach (var episode in await db.BlockEpisodes.Where(e => e.OpenMarker == 1).ToListAsync(ct))
+        {
+            var quiet = options.Value.Episodes.TryGetValue(episode.Kind, out var rule) ? rule.QuietMinutes : 240;
+            if (now - episode.LastSeenAt < TimeSpan.FromMinutes(quiet))
+            {
+                continue;
+            }
+
+            episode.State = EpisodeState.Ended;
+            episode.OpenMarker = null;
+            episode.EndedAt = now;
+            ended++;
+            log.LogInformation("Block episode {EpisodeId} ended: no {Kind} rejections from {Provider} for {Minutes} min", episode.Id, episode.Kind, episode.Provider, quiet);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return ended;
+    }
+
+    private static string? Bounded(string? text) => text is { Length: > 1000 } ? text[..1000] : text;
+}
