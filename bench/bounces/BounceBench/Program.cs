@@ -37,7 +37,7 @@ for (var i = 0; i < options.Iterations; i++)
     var pass = new Row[files.Length];
     for (var f = 0; f < files.Length; f++)
     {
-        using var stream = File.OpenRead(files[f]);
+        using var stream = Open(files[f]);
         var report = BounceParser.Parse(stream);
         var recipients = new List<(BouncedRecipient Recipient, Classification Classification)>(report.Recipients.Count);
         foreach (var r in report.Recipients)
@@ -60,7 +60,7 @@ for (var i = 0; i < options.Iterations; i++)
     var count = 0;
     foreach (var file in files)
     {
-        using var stream = File.OpenRead(file);
+        using var stream = Open(file);
         count += BounceParser.Parse(stream).Recipients.Count;
     }
 
@@ -112,6 +112,9 @@ static void WriteRows(string path, Row[] rows)
 
     File.WriteAllText(path, text.ToString());
 }
+
+// No FileStream buffer: the MIME parser reads in blocks of its own (Sisimai, for its part, slurps each file).
+static FileStream Open(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
 
 static string Tsv(string? text) => text is null ? "" : text.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
 
@@ -293,6 +296,7 @@ internal static class Report
         var ratioMedian = ours.Rate(ours.Median) / Math.Max(s.Rate(s.Median), 1e-9);
         var ratioFirst = ours.Rate(ours.First) / Math.Max(s.Rate(s.First), 1e-9);
         var ratioCpu = ours.Rate(ours.CpuMedian) / Math.Max(s.Rate(s.CpuMedian), 1e-9);
+        var ratioParse = oursParse.Rate(oursParse.Median) / Math.Max(s.Rate(s.Median), 1e-9);
         var text = new StringBuilder();
         text.AppendLine("# Bounce (DSN) parsing benchmark");
         text.AppendLine();
@@ -329,8 +333,9 @@ internal static class Report
         text.AppendLine();
         text.AppendLine("| goal | figure | target | |");
         text.AppendLine("| --- | ---: | --- | --- |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| speed: Postmaster ÷ Sisimai, msg/s, median pass | {ratioMedian:0.0}× | ≥ 10× | {(ratioMedian >= 10 ? "met" : "NOT met")} |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| speed: Postmaster ÷ Sisimai, msg per CPU-second, median pass | {ratioCpu:0.0}× | ≥ 10× | {(ratioCpu >= 10 ? "met" : "NOT met")} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| speed: Postmaster parse + classify ÷ Sisimai, msg/s, median pass | {ratioMedian:0.0}× | ≥ 10× | {(ratioMedian >= 10 ? "met" : "NOT met")} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| speed: Postmaster parse + classify ÷ Sisimai, msg per CPU-second, median pass | {ratioCpu:0.0}× | ≥ 10× | {(ratioCpu >= 10 ? "met" : "NOT met")} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| speed: Postmaster parse only ÷ Sisimai, msg/s, median pass | {ratioParse:0.0}× | ≥ 10× | {(ratioParse >= 10 ? "met" : "NOT met")} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| speed: Postmaster ÷ Sisimai, msg/s, first pass (cold: JIT, module loading) | {ratioFirst:0.0}× | ≥ 10× | {(ratioFirst >= 10 ? "met" : "NOT met")} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| block-type agreement | {100 * c.Agreement:0.0} % ({c.Both} of {c.Either}) | ≥ 90 % | {(c.Agreement >= 0.9 ? "met" : "NOT met")} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| same block/not-block label, all files | {100 * c.Overall:0.0} % ({c.SameLabel} of {c.Files}) | | |");

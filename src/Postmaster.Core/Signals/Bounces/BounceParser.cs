@@ -326,7 +326,8 @@ public static partial class BounceParser
     {
         if (part is MessageDeliveryStatus dsn)
         {
-            return dsn.StatusGroups.Select(g => g.Select(h => KeyValuePair.Create(h.Field, h.Value ?? "")).ToList());
+            // Only the per-recipient fields read below are decoded (MimeKit decodes a header's value on first access).
+            return dsn.StatusGroups.Select(g => g.Where(h => FieldName(h.Field) is not null).Select(h => KeyValuePair.Create(h.Field, h.Value ?? "")).ToList());
         }
 
         // message/global-delivery-status that MimeKit did not map: read the fields ourselves.

@@ -274,11 +274,11 @@ internal static partial class BounceText
         }
 
         // The bounce's own addressee named in the text is the sender ("A message sent by <sender>"), unless no one else is named.
-        if (blocks.Exists(b => !facts.Excluded.Contains(b.Address)))
+        if (blocks.Exists(b => !facts.IsOwnRecipient(b.Address)))
         {
             for (var i = blocks.Count - 1; i >= 0; i--)
             {
-                if (facts.Excluded.Contains(blocks[i].Address))
+                if (facts.IsOwnRecipient(blocks[i].Address))
                 {
                     if (i > 0)
                     {

@@ -53,11 +53,14 @@ internal sealed partial class MessageFacts
         .ToList();
 
     /// <summary>
-    /// Addresses of the bounce's own recipient and reply addresses. The bounce goes to the original sender: a line naming
-    /// that address is usually about the sender ("MAIL FROM:&lt;sender&gt;", "A message sent by &lt;sender&gt;"), but people
-    /// do mail themselves, so it only loses to other names.
+    /// Whether an address is the bounce's own recipient (To, Sender, Reply-To). The bounce goes to the original sender: a
+    /// line naming that address is usually about the sender ("MAIL FROM:&lt;sender&gt;", "A message sent by &lt;sender&gt;"),
+    /// but people do mail themselves, so it only loses to other names. Read from the raw header text, without parsing
+    /// the address lists, and never for an address in X-Failed-Recipients.
     /// </summary>
-    public HashSet<string> Excluded => _senders.Value.Excluded;
+    public bool IsOwnRecipient(string address) =>
+        !FailedRecipients.Contains(address, StringComparer.OrdinalIgnoreCase)
+        && _senders.Value.OwnRecipients.Contains(address, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The address the notice comes from: never a failed recipient.</summary>
     public string? Daemon => _senders.Value.Daemon;
@@ -183,31 +186,13 @@ internal sealed partial class MessageFacts
     private Senders ReadSenders()
     {
         var subject = BounceParser.Clean(_message.Headers[HeaderId.Subject], MaxHeaderChars);
-        var from = _message.From.Mailboxes.FirstOrDefault();
-        var fromAddress = from?.Address ?? "";
-        var daemon = DaemonLocalPart().IsMatch(LocalPart(fromAddress)) || DaemonName().IsMatch(from?.Name ?? "")
-            || (fromAddress.Length == 0 && DaemonName().IsMatch(BounceParser.Clean(_message.Headers[HeaderId.From], MaxHeaderChars)));
+        var from = BounceParser.Clean(_message.Headers[HeaderId.From], MaxHeaderChars);
+        var own = string.Join(' ', new[] { _message.Headers[HeaderId.To], _message.Headers[HeaderId.Sender], _message.Headers[HeaderId.ReplyTo] }
+            .Select(h => BounceParser.Clean(h, MaxHeaderChars)));
 
-        var excluded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var list in new[] { _message.To, _message.Sender is null ? null : new InternetAddressList([_message.Sender]), _message.ReplyTo })
-        {
-            foreach (var mailbox in list?.Mailboxes.Take(20) ?? [])
-            {
-                if (!string.IsNullOrEmpty(mailbox.Address))
-                {
-                    excluded.Add(mailbox.Address);
-                }
-            }
-        }
-
-        excluded.ExceptWith(FailedRecipients);
-        return new Senders(subject, daemon, excluded, from?.Address);
-    }
-
-    private static string LocalPart(string address)
-    {
-        var at = address.LastIndexOf('@');
-        return at >= 0 ? address[..at] : address;
+        // The raw header text is enough here: MAILER-DAEMON/postmaster as the address's local part or the display name.
+        var address = FromAddress().Match(from);
+        return new Senders(subject, DaemonFrom().IsMatch(from), own, address.Success ? address.Value : null);
     }
 
     private static string? FindAutoReplyMarker(MimeMessage message, string subject)
@@ -235,11 +220,12 @@ internal sealed partial class MessageFacts
         return AutoReplySubject().IsMatch(subject) ? "an out-of-office subject" : null;
     }
 
-    [GeneratedRegex(@"^(?:mailer[-_]?daemon|mail[-_]?daemon|post[-_]?master|mailerdaemon)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex DaemonLocalPart();
+    /// <summary>RFC 5321 §4.5.5 / RFC 2142 local parts (and "post_master", "MAILER_DAEMON"), or Exim's, Sendmail's and Gmail's display names.</summary>
+    [GeneratedRegex(@"(?:^|[\s<""'(:,])(?:mailer[-_]?daemon|mail[-_]?daemon|post[-_]?master)(?:@|>|\s|""|$)|mail delivery (?:system|subsystem|service)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex DaemonFrom();
 
-    [GeneratedRegex(@"mail delivery (?:system|subsystem|service)|mailer[-_ ]?daemon|^\s*post[-_ ]?master\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex DaemonName();
+    [GeneratedRegex(@"[^\s<>""'(),:;]+@[^\s<>""'(),:;]+")]
+    private static partial Regex FromAddress();
 
     [GeneratedRegex(@"undeliver|undelivered|not delivered|delivery (?:status notification|failure|failed|has failed|problem|notification|report)|returned mail|returning message|mail delivery failed|failure notice|non[- ]?delivery|could not be delivered|mail system error|delivery status|returned to sender|bounced? |mail failure|delayed mail|delivery delayed|warning: (?:could not send|message)|delivery failure|message not delivered|unable to deliver|failed delivery", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex BounceSubjectPattern();
@@ -253,5 +239,5 @@ internal sealed partial class MessageFacts
     [GeneratedRegex(@"has not yet been delivered|not yet been delivered|delivery to the following recipients? (?:has been|is) delayed|will be retried|this is a warning|warning message only|only a temporary failure|still being retried|message is delayed", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DelayWording();
 
-    private sealed record Senders(string Subject, bool DaemonSender, HashSet<string> Excluded, string? Daemon);
+    private sealed record Senders(string Subject, bool DaemonSender, string OwnRecipients, string? Daemon);
 }
