@@ -1,60 +1,14 @@
-using Microsoft.Playwright;
 using Postmaster.Tests.Infrastructure;
 
 namespace Postmaster.Tests.Browser;
 
 /// <summary>What a person sees: sign in, paste a mixed list, get per-line results, lose nothing.</summary>
-public sealed class AssetPageTests : IAsyncLifetime
+public sealed class AssetPageTests : BrowserTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("postmaster-browser-").FullName;
-    private PostmasterApp? _app;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async ValueTask InitializeAsync()
-    {
-        if (Chromium.UnavailableReason is not null && !Requirement.InCi)
-        {
-            return;
-        }
-
-        _app = PostmasterApp.Sqlite(_dir, kestrel: true);
-        (_playwright, _browser) = await Chromium.LaunchAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-
-        _playwright?.Dispose();
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private async Task<IPage> SignInAsync()
-    {
-        Requirement.Require(Chromium.UnavailableReason);
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = _app!.ServerAddress.ToString() });
-        await page.GotoAsync("/Assets");
-        await page.FillAsync("#email", PostmasterApp.AdminEmail);
-        await page.FillAsync("#password", PostmasterApp.AdminPassword);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/Assets");
-        return page;
-    }
-
     [Fact]
     public async Task Signing_in_returns_to_the_page_asked_for()
     {
-        var page = await SignInAsync();
+        var page = await SignInAsync("/Assets");
 
         Assert.Equal("Assets", await page.InnerTextAsync("h1"));
         Assert.Contains(PostmasterApp.AdminEmail, await page.InnerTextAsync("header"), StringComparison.Ordinal);
@@ -63,7 +17,7 @@ public sealed class AssetPageTests : IAsyncLifetime
     [Fact]
     public async Task A_bulk_paste_adds_the_good_lines_reports_the_bad_and_gives_them_back()
     {
-        var page = await SignInAsync();
+        var page = await SignInAsync("/Assets");
 
         await page.FillAsync("#lines", "198.51.100.1 mta-1\n999.1.1.1\nnewsletters.example.net");
         await page.ClickAsync("form:has(#lines) button[type=submit]");
@@ -79,7 +33,7 @@ public sealed class AssetPageTests : IAsyncLifetime
     [Fact]
     public async Task A_label_with_markup_is_shown_as_text()
     {
-        var page = await SignInAsync();
+        var page = await SignInAsync("/Assets");
 
         await page.FillAsync("#value", "198.51.100.99");
         await page.FillAsync("#label", "<img src=x onerror=alert(1)>");

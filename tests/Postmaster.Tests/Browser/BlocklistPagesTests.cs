@@ -5,62 +5,29 @@ using Postmaster.Tests.Infrastructure;
 namespace Postmaster.Tests.Browser;
 
 /// <summary>A person starts a sweep, watches it finish, and reads the listings and a lookup.</summary>
-public sealed class BlocklistPagesTests : IAsyncLifetime
+public sealed class BlocklistPagesTests : BrowserTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("postmaster-browser-bl-").FullName;
     private RbldnsdServer? _dns;
-    private PostmasterApp? _app;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
 
-    public async ValueTask InitializeAsync()
+    protected override string? UnavailableReason => Chromium.UnavailableReason ?? RbldnsdServer.UnavailableReason;
+
+    protected override async Task<PostmasterApp> StartAppAsync(string dataDirectory)
     {
-        if ((Chromium.UnavailableReason ?? RbldnsdServer.UnavailableReason) is not null && !Requirement.InCi)
-        {
-            return;
-        }
-
         _dns = await RbldnsdServer.StartAsync(SweepScenario.Zones());
-        _app = PostmasterApp.Sqlite(_dir, kestrel: true, settings: SweepScenario.Settings(_dns.EndPoint));
-        _ = _app.ServerAddress;
-        await SweepScenario.EnableOnlyAsync(_app, SweepScenario.Lists);
-        using var api = _app.Api();
+        var app = PostmasterApp.Sqlite(dataDirectory, kestrel: true, settings: SweepScenario.Settings(_dns.EndPoint));
+        _ = app.ServerAddress;
+        await SweepScenario.EnableOnlyAsync(app, SweepScenario.Lists);
+        using var api = app.Api();
         await SweepScenario.AddAssetsAsync(api, SweepScenario.Assets);
-        (_playwright, _browser) = await Chromium.LaunchAsync();
+        return app;
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeMoreAsync()
     {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-
-        _playwright?.Dispose();
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-
         if (_dns is not null)
         {
             await _dns.DisposeAsync();
         }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private async Task<IPage> SignInAsync(string path)
-    {
-        Requirement.Require(Chromium.UnavailableReason ?? RbldnsdServer.UnavailableReason);
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = _app!.ServerAddress.ToString() });
-        await page.GotoAsync(path);
-        await page.FillAsync("#email", PostmasterApp.AdminEmail);
-        await page.FillAsync("#password", PostmasterApp.AdminPassword);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**" + path);
-        return page;
     }
 
     [Fact]

@@ -1,55 +1,15 @@
-using Microsoft.Playwright;
 using Postmaster.Tests.Infrastructure;
 using Postmaster.Tests.Signals.Logs;
 
 namespace Postmaster.Tests.Browser;
 
 /// <summary>The paste box: a person pastes log lines and sees how each is read, nothing stored.</summary>
-public sealed class SignalPagesTests : IAsyncLifetime
+public sealed class SignalPagesTests : BrowserTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("postmaster-browser-sig-").FullName;
-    private PostmasterApp? _app;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async ValueTask InitializeAsync()
-    {
-        if (Chromium.UnavailableReason is not null && !Requirement.InCi)
-        {
-            return;
-        }
-
-        _app = PostmasterApp.Sqlite(_dir, kestrel: true);
-        (_playwright, _browser) = await Chromium.LaunchAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-
-        _playwright?.Dispose();
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
     [Fact]
     public async Task Pasted_postfix_lines_are_classified_per_line_with_garbage_marked()
     {
-        Requirement.Require(Chromium.UnavailableReason);
-        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = _app!.ServerAddress.ToString() });
-        await page.GotoAsync("/Signals/Try");
-        await page.FillAsync("#email", PostmasterApp.AdminEmail);
-        await page.FillAsync("#password", PostmasterApp.AdminPassword);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/Signals/Try");
+        var page = await SignInAsync("/Signals/Try");
 
         await page.SelectOptionAsync("#format", "postfix");
         await page.FillAsync("#text", PostfixLogParserTests.OutlookS3150 + "\nNov 23 10:00:03 mx1 postfix/smtp[1]: X: to=<broken\n" + PostfixLogParserTests.YahooTss04);

@@ -43,14 +43,14 @@ public static partial class BounceParser
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>Reads one message (RFC 5322, LF or CRLF line ends) from the stream, at most <see cref="MaxMessageBytes"/> of it.</summary>
+    /// <remarks>Never throws for what the stream holds; throws <see cref="OperationCanceledException"/> when cancelled.</remarks>
     public static BounceReport Parse(Stream message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         try
         {
-            var bounded = new BoundedReadStream(message, MaxMessageBytes);
-            var parser = new MimeParser(Options, bounded, persistent: false);
-            using var mime = parser.ParseMessage(cancellationToken);
+            using var mime = NewParser(message).ParseMessage(cancellationToken);
             return Read(mime);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -61,9 +61,31 @@ public static partial class BounceParser
         catch (Exception e) when (e is not (OutOfMemoryException or TypeInitializationException))
 #pragma warning restore CA1031
         {
-            return BounceReport.NotABounce(e is FormatException
-                ? $"not a readable MIME message ({Clean(e.Message, 200)})"
-                : $"the message could not be read ({e.GetType().Name}: {Clean(e.Message, 200)})");
+            return Unreadable(e);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Parse"/> for a stream that must be read asynchronously (an ASP.NET Core request body, which refuses
+    /// synchronous reads): the message is read with async I/O, then analysed in memory.
+    /// </summary>
+    public static async Task<BounceReport> ParseAsync(Stream message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        try
+        {
+            using var mime = await NewParser(message).ParseMessageAsync(cancellationToken);
+            return Read(mime);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // as in Parse
+        catch (Exception e) when (e is not (OutOfMemoryException or TypeInitializationException))
+#pragma warning restore CA1031
+        {
+            return Unreadable(e);
         }
     }
 
@@ -80,6 +102,13 @@ public static partial class BounceParser
             EnhancedCode: r.EnhancedCode,
             Response: r.Response is { Length: > DeliveryOutcome.MaxResponseLength } text ? text[..DeliveryOutcome.MaxResponseLength] : r.Response);
     }
+
+    /// <summary>A parser over at most <see cref="MaxMessageBytes"/> of the stream; content is copied (persistent: false), so nothing reads the stream after parsing.</summary>
+    private static MimeParser NewParser(Stream message) => new(Options, new BoundedReadStream(message, MaxMessageBytes), persistent: false);
+
+    private static BounceReport Unreadable(Exception e) => BounceReport.NotABounce(e is FormatException
+        ? $"not a readable MIME message ({Clean(e.Message, 200)})"
+        : $"the message could not be read ({e.GetType().Name}: {Clean(e.Message, 200)})");
 
     private static ParserOptions CreateOptions()
     {

@@ -300,6 +300,27 @@ public class BounceParserTests
     }
 
     [Fact]
+    public async Task Parse_async_reads_a_stream_that_refuses_synchronous_reads()
+    {
+        using var body = new AsyncOnlyStream(Encoding.UTF8.GetBytes(Dsn.ReplaceLineEndings("\r\n")));
+
+        var report = await BounceParser.ParseAsync(body, TestContext.Current.CancellationToken);
+
+        Assert.Equal(Parse(Dsn).Recipients, report.Recipients);
+    }
+
+    [Fact]
+    public async Task Parse_async_stops_at_the_limit_too()
+    {
+        using var stream = new EndlessMessage(20L * 1024 * 1024);
+
+        var report = await BounceParser.ParseAsync(stream, TestContext.Current.CancellationToken);
+
+        Assert.True(stream.BytesRead <= BounceParser.MaxMessageBytes, $"read {stream.BytesRead} bytes");
+        Assert.Single(report.Recipients);
+    }
+
+    [Fact]
     public void Cancellation_is_honoured()
     {
         using var cancelled = new CancellationTokenSource();
@@ -312,6 +333,48 @@ public class BounceParserTests
         BounceParser.Parse(new MemoryStream(Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n"))), TestContext.Current.CancellationToken);
 
     private static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
+
+    /// <summary>Like an ASP.NET Core request body: synchronous reads are refused.</summary>
+    private sealed class AsyncOnlyStream(byte[] bytes) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("synchronous read");
+
+        public override int Read(Span<byte> buffer) => throw new InvalidOperationException("synchronous read");
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            var n = Math.Min(buffer.Length, bytes.Length - _position);
+            bytes.AsMemory(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
     /// <summary>A bounce notice followed by an endless body, produced on the fly; counts what the parser pulled.</summary>
     private sealed class EndlessMessage(long length) : Stream
