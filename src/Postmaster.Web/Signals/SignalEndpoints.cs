@@ -64,12 +64,8 @@ public static class SignalEndpoints
 
         signals.MapPost("/bounce", async (HttpContext http, SignalIngestor ingestor, CancellationToken ct) =>
         {
-            // The parser reads synchronously; Kestrel bodies are async-only, so the message is buffered
-            // first, never more than the parser would read anyway.
-            using var message = new MemoryStream();
-            await CopyBoundedAsync(http.Request.Body, message, BounceParser.MaxMessageBytes + 1, ct);
-            message.Position = 0;
-            var report = BounceParser.Parse(message, ct);
+            // Kestrel request bodies are async-only: the async entry point reads at most MaxMessageBytes.
+            var report = await BounceParser.ParseAsync(http.Request.Body, ct);
             var counter = new IngestCounter();
             var outcomes = report.Recipients.Select(BounceParser.ToOutcome).ToList();
             if (!report.IsBounce)
@@ -128,18 +124,6 @@ public static class SignalEndpoints
 
     private static Accepted<IngestResponse> Accepted(IngestCounter counter) =>
         TypedResults.Accepted((string?)null, new IngestResponse(counter.Accepted, counter.Malformed, counter.Ignored, counter.Samples));
-
-    private static async Task CopyBoundedAsync(Stream from, Stream to, long limit, CancellationToken ct)
-    {
-        var buffer = new byte[81920];
-        long copied = 0;
-        int read;
-        while (copied < limit && (read = await from.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - copied)), ct)) > 0)
-        {
-            await to.WriteAsync(buffer.AsMemory(0, read), ct);
-            copied += read;
-        }
-    }
 
     private static void AllowLargeBody(HttpContext http, SignalOptions options)
     {
