@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Postmaster.Core.IO;
 using Postmaster.Core.Signals.Logs;
 using Postmaster.Web.Infrastructure.Database;
 
@@ -89,7 +90,7 @@ public sealed class LogFollower(PostmasterDbContext db, SignalIngestor ingestor,
         }
 
         file.Position = offset;
-        await using var window = new WindowStream(file, end - offset);
+        await using var window = new BoundedReadStream(file, end - offset);
         var counter = new IngestCounter();
         await ingestor.IngestAsync(SignalSources.FromLog(window, parser, counter, ct), counter, $"file:{format}:{path}", ct);
         return end;
@@ -140,60 +141,4 @@ public sealed class LogFollower(PostmasterDbContext db, SignalIngestor ingestor,
             .Where(f => f != path && !f.EndsWith(".gz", StringComparison.Ordinal))
             .FirstOrDefault(f => SameStart(f, fingerprint));
     }
-}
-
-/// <summary>A read-only view of the next <c>length</c> bytes of a stream.</summary>
-internal sealed class WindowStream(Stream inner, long length) : Stream
-{
-    private readonly long _length = length;
-    private long _left = length;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => _length;
-
-    public override long Position { get => _length - _left; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        if (_left <= 0)
-        {
-            return 0;
-        }
-
-        var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, _left)]);
-        _left -= read;
-        return read;
-    }
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (_left <= 0)
-        {
-            return 0;
-        }
-
-        var read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], cancellationToken);
-        _left -= read;
-        return read;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

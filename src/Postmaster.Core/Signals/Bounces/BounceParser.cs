@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
+using Postmaster.Core.IO;
 
 namespace Postmaster.Core.Signals.Bounces;
 

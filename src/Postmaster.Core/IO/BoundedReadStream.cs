@@ -1,10 +1,10 @@
-namespace Postmaster.Core.Signals.Bounces;
+namespace Postmaster.Core.IO;
 
 /// <summary>
 /// A read-only view of another stream that ends after <c>limit</c> bytes, whatever the inner stream
 /// holds: the parser never pulls more than the limit from an upload. The inner stream stays open.
 /// </summary>
-internal sealed class BoundedReadStream(Stream inner, long limit) : Stream
+public sealed class BoundedReadStream(Stream inner, long limit) : Stream
 {
     private long _read;
 
