@@ -28,17 +28,18 @@ internal static class AssetKindNames
         _ => "helo",
     };
 
+    /// <summary>True with null for "no kind given" (infer it); false for a name that is not a kind.</summary>
     public static bool TryParse(string? text, out AssetKind? kind)
     {
-        kind = text?.Trim().ToLowerInvariant() switch
+        (var known, kind) = text?.Trim().ToLowerInvariant() switch
         {
-            null or "" => null,
-            "ip" => AssetKind.Ip,
-            "range" or "cidr" => AssetKind.Range,
-            "domain" => AssetKind.Domain,
-            "helo" => AssetKind.Helo,
-            _ => (AssetKind?)(AssetKind)(-1),
+            null or "" => (true, (AssetKind?)null),
+            "ip" => (true, AssetKind.Ip),
+            "range" or "cidr" => (true, AssetKind.Range),
+            "domain" => (true, AssetKind.Domain),
+            "helo" => (true, AssetKind.Helo),
+            _ => (false, null),
         };
-        return kind is null || Enum.IsDefined(kind.Value);
+        return known;
     }
 }
