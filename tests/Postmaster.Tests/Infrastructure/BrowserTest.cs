@@ -58,11 +58,14 @@ public abstract class BrowserTest : IAsyncLifetime
     {
         Requirement.Require(UnavailableReason);
         var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = App!.ServerAddress.ToString() });
+
+        // A loaded CI machine can be slow; waits end as soon as the page is there, so a long limit costs nothing.
+        page.SetDefaultTimeout(60_000);
         await page.GotoAsync(path);
         await page.FillAsync("#email", PostmasterApp.AdminEmail);
         await page.FillAsync("#password", PostmasterApp.AdminPassword);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**" + path);
+        await page.WaitForURLAsync("**" + path, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         return page;
     }
 }
