@@ -65,6 +65,11 @@ public sealed class ResponseClassifier
     /// <summary>The provider that owns a recipient domain or MX host, without looking at any reply.</summary>
     public ProviderPack? ProviderFor(string? recipientDomain, string? mx) => ByMx(mx) ?? ByDomain(recipientDomain);
 
+    /// <summary>An outcome: a delivery names its provider but never a kind; a refusal is classified by its reply.</summary>
+    public Classification Classify(DeliveryOutcome outcome) => outcome.Status == DeliveryStatus.Delivered
+        ? new Classification(ProviderFor(outcome.RecipientDomain, outcome.Mx)?.Slug, null, null, null)
+        : Classify(outcome.Response, outcome.RecipientDomain, outcome.Mx);
+
     public Classification Classify(string? response, string? recipientDomain = null, string? mx = null)
     {
         var hint = ProviderFor(recipientDomain, mx);

@@ -19,9 +19,7 @@ public sealed class SignalIngestor(
 {
     public const int FlushEvery = 50_000;
 
-    public Classification Classify(DeliveryOutcome outcome) => outcome.Status == DeliveryStatus.Delivered
-        ? new Classification(classifier.ProviderFor(outcome.RecipientDomain, outcome.Mx)?.Slug, null, null, null)
-        : classifier.Classify(outcome.Response, outcome.RecipientDomain, outcome.Mx);
+    public Classification Classify(DeliveryOutcome outcome) => classifier.Classify(outcome);
 
     public async Task<IngestCounter> IngestAsync(IAsyncEnumerable<DeliveryOutcome> outcomes, IngestCounter counter, string origin, CancellationToken ct)
     {

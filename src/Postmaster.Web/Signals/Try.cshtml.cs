@@ -127,9 +127,7 @@ public sealed class TryModel(ResponseClassifier classifier) : PageModel
             return;
         }
 
-        var c = outcome.Status == DeliveryStatus.Delivered
-            ? new Classification(classifier.ProviderFor(outcome.RecipientDomain, outcome.Mx)?.Slug, null, null, null)
-            : classifier.Classify(outcome.Response, outcome.RecipientDomain, outcome.Mx);
+        var c = classifier.Classify(outcome);
         Rows.Add(new Row(line, outcome.Status.ToApi(), outcome.RecipientDomain, c.Provider, c.Kind?.ToApi(), c.Blocklist, c.MatchedRule, outcome.Response));
     }
 }
