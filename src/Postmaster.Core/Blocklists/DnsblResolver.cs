@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using DnsClient;
 using DnsClient.Protocol;
+using Postmaster.Core.Blocklists.Udp;
 
 namespace Postmaster.Core.Blocklists;
 
@@ -25,6 +26,7 @@ public sealed class DnsblResolver
     public const int MaxTxtLength = 512;
 
     private readonly LookupClient _client;
+    private readonly DnsblResolverOptions _options;
 
     public DnsblResolver(DnsblResolverOptions options)
     {
@@ -40,7 +42,19 @@ public sealed class DnsblResolver
         lookupOptions.UseTcpFallback = true;
         lookupOptions.EnableAuditTrail = false;
         _client = new LookupClient(lookupOptions);
+        _options = options;
     }
+
+    /// <summary>The servers DnsClient settled on (the configured ones, or the system's), for the sweep's UDP pipeline.</summary>
+    public UdpPipelineOptions PipelineOptions(int window) => new()
+    {
+        Servers = _options.Servers.Count > 0
+            ? _options.Servers
+            : _client.NameServers.Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port)).ToList(),
+        Timeout = _options.Timeout,
+        Retries = _options.Retries,
+        Window = window,
+    };
 
     public async Task<BlocklistAnswer> QueryAsync(string name, CancellationToken cancellationToken)
     {

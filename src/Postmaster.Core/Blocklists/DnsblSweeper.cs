@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using Postmaster.Core.Blocklists.Udp;
 
 namespace Postmaster.Core.Blocklists;
 
@@ -23,32 +24,45 @@ public sealed record SweepList(BlocklistDefinition Definition, string Zone, Rate
 public sealed record SweepResult(SweepTarget Target, SweepList List, BlocklistAnswer Answer, BlocklistVerdict Verdict);
 
 /// <summary>
-/// Asks every applicable list about every target with bounded concurrency and per-list rate
-/// limits. Targets are consumed lazily, so memory does not grow with the size of a range.
+/// Asks every applicable list about every target: the bulk A queries through a
+/// <see cref="UdpQueryPipeline{TState}"/> (<paramref name="concurrency"/> in flight, per-list rate limits),
+/// confirmations, TXT and health checks through DnsClient. Targets are consumed lazily, so memory
+/// does not grow with the size of a range.
 /// </summary>
 public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64)
 {
     public async Task RunAsync(
         IEnumerable<SweepTarget> targets,
         IReadOnlyList<SweepList> lists,
-        Func<SweepResult, ValueTask> onResult,
+        Action<SweepResult> onResult,
         CancellationToken cancellationToken)
     {
-        var queries = targets.SelectMany(t => lists.Where(l => t.AppliesTo(l.Definition)).Select(l => (Target: t, List: l)));
-        await Parallel.ForEachAsync(
+        var queries = targets.SelectMany(t => lists
+            .Where(l => t.AppliesTo(l.Definition))
+            .Select(l => new PipelineQuery<(SweepTarget Target, SweepList List)>(t.QueryName(l.Zone), l.RateLimiter, (t, l))));
+        using var pipeline = new UdpQueryPipeline<(SweepTarget Target, SweepList List)>(
+            resolver.PipelineOptions(concurrency), resolver.QueryAsync);
+        await pipeline.RunAsync(
             queries,
-            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-            async (query, ct) =>
-            {
-                if (query.List.RateLimiter is { } limiter)
-                {
-                    using var lease = await limiter.AcquireAsync(1, ct);
-                }
+            (query, answer) => onResult(new SweepResult(query.Target, query.List, answer, BlocklistAnswerDecoder.Decode(query.List.Definition, answer))),
+            cancellationToken);
+    }
 
-                var answer = await resolver.QueryAsync(query.Target.QueryName(query.List.Zone), ct);
-                var verdict = BlocklistAnswerDecoder.Decode(query.List.Definition, answer);
-                await onResult(new SweepResult(query.Target, query.List, answer, verdict));
+    /// <summary>Confirms many results at once (DnsClient, bounded): a change of listing state is only recorded when a second answer agrees.</summary>
+    public async Task<IReadOnlyList<(SweepResult Result, BlocklistVerdict Confirmed, string? Reason)>> ConfirmAllAsync(
+        IReadOnlyCollection<SweepResult> results, CancellationToken cancellationToken)
+    {
+        var confirmed = new (SweepResult, BlocklistVerdict, string?)[results.Count];
+        await Parallel.ForEachAsync(
+            results.Select((r, i) => (Result: r, Index: i)),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Min(concurrency, 32), CancellationToken = cancellationToken },
+            async (item, ct) =>
+            {
+                var verdict = await ConfirmAsync(item.Result.Target, item.Result.List, ct);
+                var reason = verdict.Outcome == ListingOutcome.Listed ? await ReasonAsync(item.Result.Target, item.Result.List, ct) : null;
+                confirmed[item.Index] = (item.Result, verdict, reason);
             });
+        return confirmed;
     }
 
     /// <summary>Asks again: a change of listing state is only recorded when a second answer agrees.</summary>

@@ -27,14 +27,13 @@ public sealed class AdHocLookup(PostmasterDbContext db, SweepLists sweepLists, D
 
         var target = asset.Kind == AssetKind.Ip ? SweepTarget.ForAddress(0, IPAddress.Parse(asset.Value)) : SweepTarget.ForDomain(0, asset.Value);
         var rows = await db.Blocklists.AsNoTracking().Where(b => b.Enabled).ToListAsync(ct);
-        var results = new ConcurrentBag<LookupListResult>();
-        await sweeper.RunAsync([target], rows.Select(sweepLists.For).ToList(), async r =>
-        {
-            var reason = r.Verdict.Outcome == ListingOutcome.Listed ? await sweeper.ReasonAsync(r.Target, r.List, ct) : null;
-            results.Add(new LookupListResult(
-                r.List.Definition.Zone, r.List.Definition.Name, r.Verdict.Outcome.ToString().ToLowerInvariant(),
-                r.Verdict.Codes.Select(c => c.ToString()).ToArray(), r.Verdict.Categories.ToArray(), reason, r.Verdict.UnknownReason));
-        }, ct);
+        var answers = new ConcurrentBag<SweepResult>();
+        await sweeper.RunAsync([target], rows.Select(sweepLists.For).ToList(), answers.Add, ct);
+        var listed = answers.Where(a => a.Verdict.Outcome == ListingOutcome.Listed).ToList();
+        var reasons = (await sweeper.ConfirmAllAsync(listed, ct)).ToDictionary(c => c.Result, c => c.Reason);
+        var results = answers.Select(r => new LookupListResult(
+            r.List.Definition.Zone, r.List.Definition.Name, r.Verdict.Outcome.ToString().ToLowerInvariant(),
+            r.Verdict.Codes.Select(c => c.ToString()).ToArray(), r.Verdict.Categories.ToArray(), reasons.GetValueOrDefault(r), r.Verdict.UnknownReason));
         return new Result(new LookupResponse(asset.Value, results.OrderBy(r => r.Name, StringComparer.Ordinal).ToList()), null);
     }
 }

@@ -87,15 +87,13 @@ public sealed class SweepChunkProcessor(
                     candidates.Add((result, existing));
                     break;
             }
-
-            return ValueTask.CompletedTask;
         }, ct);
 
         // A change of state must be seen twice before anyone is told about it.
         var changes = new List<Change>();
-        foreach (var (result, existing) in candidates)
+        var existingOf = candidates.ToDictionary(c => c.Result, c => c.Existing);
+        foreach (var (result, confirmed, reason) in await sweeper.ConfirmAllAsync(existingOf.Keys, ct))
         {
-            var confirmed = await sweeper.ConfirmAsync(result.Target, result.List, ct);
             if (confirmed.Outcome != result.Verdict.Outcome)
             {
                 var cell = new Cell(result.Target.AssetId, byDefinition[result.List]);
@@ -108,13 +106,14 @@ public sealed class SweepChunkProcessor(
                 continue;
             }
 
-            var reason = confirmed.Outcome == ListingOutcome.Listed ? await sweeper.ReasonAsync(result.Target, result.List, ct) : null;
-            changes.Add(new Change(result, existing, confirmed, reason));
+            changes.Add(new Change(result, existingOf[result], confirmed, reason));
         }
 
-        foreach (var (result, existing) in seenListed.Where(s => s.Existing.Codes != s.Result.Verdict.CodesText))
+        // Codes changed on a listing already known: the new codes were seen in this sweep; fetch the new reason.
+        var recoded = seenListed.Where(s => s.Existing.Codes != s.Result.Verdict.CodesText).ToDictionary(s => s.Result, s => s.Existing);
+        foreach (var (result, _, reason) in await sweeper.ConfirmAllAsync(recoded.Keys, ct))
         {
-            changes.Add(new Change(result, existing, result.Verdict, await sweeper.ReasonAsync(result.Target, result.List, ct)));
+            changes.Add(new Change(result, recoded[result], result.Verdict, reason));
         }
 
         // Chunks of one run commit concurrently and may both create a (list, day) usage or an
@@ -160,10 +159,7 @@ public sealed class SweepChunkProcessor(
             return; // another instance finished this chunk first
         }
 
-        foreach (var change in changes)
-        {
-            await ApplyAsync(change, byDefinition[change.Result.List], run.Id, now, ct);
-        }
+        await ApplyAsync(changes, byDefinition, run.Id, now, ct);
 
         if (stillListed.Count > 0)
         {
@@ -188,53 +184,76 @@ public sealed class SweepChunkProcessor(
         await transaction.CommitAsync(ct);
     }
 
-    private async Task ApplyAsync(Change change, long listId, long runId, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Writes every confirmed change of this chunk with one query for the rows it touches.</summary>
+    private async Task ApplyAsync(List<Change> changes, Dictionary<SweepList, long> byDefinition, long runId, DateTimeOffset now, CancellationToken ct)
     {
-        var target = change.Result.Target;
-        var verdict = change.Confirmed;
-        ListingEventKind kind;
-        Listing listing;
-        if (verdict.Outcome == ListingOutcome.NotListed)
+        if (changes.Count == 0)
         {
-            listing = await db.Listings.FirstAsync(l => l.Id == change.Existing!.Id, ct);
-            listing.Active = false;
-            listing.DelistedAt = now;
-            listing.LastChecked = now;
-            kind = ListingEventKind.Delisted;
+            return;
         }
-        else
+
+        var listIds = changes.Select(c => byDefinition[c.Result.List]).Distinct().ToList();
+        var values = changes.Select(c => c.Result.Target.Value).Distinct().ToList();
+        var rows = await db.Listings
+            .Where(l => listIds.Contains(l.BlocklistId) && values.Contains(l.Value))
+            .ToDictionaryAsync(l => (l.BlocklistId, l.Value), ct);
+        var events = new List<(Listing Listing, ListingEvent Event)>();
+        foreach (var change in changes)
         {
-            listing = await db.Listings.FirstOrDefaultAsync(l => l.BlocklistId == listId && l.Value == target.Value, ct)
-                ?? db.Listings.Add(new Listing { AssetId = target.AssetId, BlocklistId = listId, Value = target.Value }).Entity;
-            kind = listing.Active ? ListingEventKind.CodesChanged : ListingEventKind.Listed;
-            if (!listing.Active)
+            var listId = byDefinition[change.Result.List];
+            var target = change.Result.Target;
+            var verdict = change.Confirmed;
+            ListingEventKind kind;
+            if (!rows.TryGetValue((listId, target.Value), out var listing))
             {
-                listing.FirstSeen = now; // a new episode, even if it was listed once before
-                listing.DelistedAt = null;
+                listing = db.Listings.Add(new Listing { AssetId = target.AssetId, BlocklistId = listId, Value = target.Value }).Entity;
+                rows[(listId, target.Value)] = listing;
             }
 
-            listing.Active = true;
-            listing.AssetId = target.AssetId;
-            listing.Codes = verdict.CodesText;
-            listing.Categories = string.Join(",", verdict.Categories);
-            listing.Reason = change.Reason;
-            listing.LastSeen = now;
-            listing.LastChecked = now;
+            if (verdict.Outcome == ListingOutcome.NotListed)
+            {
+                listing.Active = false;
+                listing.DelistedAt = now;
+                listing.LastChecked = now;
+                kind = ListingEventKind.Delisted;
+            }
+            else
+            {
+                kind = listing.Active ? ListingEventKind.CodesChanged : ListingEventKind.Listed;
+                if (!listing.Active)
+                {
+                    listing.FirstSeen = now; // a new episode, even if it was listed once before
+                    listing.DelistedAt = null;
+                }
+
+                listing.Active = true;
+                listing.AssetId = target.AssetId;
+                listing.Codes = verdict.CodesText;
+                listing.Categories = string.Join(",", verdict.Categories);
+                listing.Reason = change.Reason;
+                listing.LastSeen = now;
+                listing.LastChecked = now;
+            }
+
+            events.Add((listing, new ListingEvent
+            {
+                AssetId = target.AssetId,
+                BlocklistId = listId,
+                Value = target.Value,
+                Kind = kind,
+                Codes = listing.Codes,
+                RunId = runId,
+                At = now,
+            }));
+            log.LogInformation("{Value} {Kind} on blocklist {ListId} ({Codes})", target.Value, kind, listId, listing.Codes);
         }
 
-        await db.SaveChangesAsync(ct);
-        db.ListingEvents.Add(new ListingEvent
+        await db.SaveChangesAsync(ct); // new listings get their ids
+        foreach (var (listing, listingEvent) in events)
         {
-            ListingId = listing.Id,
-            AssetId = target.AssetId,
-            BlocklistId = listId,
-            Value = target.Value,
-            Kind = kind,
-            Codes = listing.Codes,
-            RunId = runId,
-            At = now,
-        });
-        log.LogInformation("{Value} {Kind} on blocklist {ListId} ({Codes})", target.Value, kind, listId, listing.Codes);
+            listingEvent.ListingId = listing.Id;
+            db.ListingEvents.Add(listingEvent);
+        }
     }
 
     private async Task RecordStatusAsync(

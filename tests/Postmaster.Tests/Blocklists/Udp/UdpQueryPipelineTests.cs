@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Postmaster.Core.Blocklists;
+using Postmaster.Core.Blocklists.Udp;
+using Postmaster.Tests.Infrastructure;
+
+namespace Postmaster.Tests.Blocklists.Udp;
+
+public class UdpQueryPipelineTests
+{
+    private static readonly Func<string, CancellationToken, Task<BlocklistAnswer>> NoTcp =
+        (name, _) => throw new InvalidOperationException($"unexpected TCP fallback for {name}");
+
+    [Fact]
+    public async Task Thousands_of_queries_in_flight_get_exactly_the_answers_the_zone_holds()
+    {
+        // 198.18.0.0/20: every 7th address listed 127.0.0.2, every 11th also 127.0.0.4 (two A records).
+        var addresses = Enumerable.Range(0, 4096).Select(i => new IPAddress([198, 18, (byte)(i >> 8), (byte)i])).ToList();
+        var data = string.Join('\n', addresses.Select((a, i) => (a, i)).Where(x => x.i % 7 == 0).Select(x => $"{x.a} :127.0.0.2:listed"))
+            + "\n" + string.Join('\n', addresses.Select((a, i) => (a, i)).Where(x => x.i % 11 == 0).Select(x => $"{x.a} :127.0.0.4:also"));
+        await using var rbldnsd = await RbldnsdServer.StartAsync([new RbldnsdZone("bl.test", RbldnsdZoneType.Ip4Set, data)], TestContext.Current.CancellationToken);
+        var answers = new ConcurrentDictionary<int, BlocklistAnswer>();
+        var calls = 0;
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(rbldnsd.EndPoint, window: 100), NoTcp);
+        await pipeline.RunAsync(
+            addresses.Select((a, i) => new PipelineQuery<int>(DnsblQueryName.For(a, "bl.test"), null, i)),
+            (i, answer) => { Interlocked.Increment(ref calls); answers[i] = answer; },
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(4096, calls);
+        for (var i = 0; i < 4096; i++)
+        {
+            var expected = new List<string>();
+            if (i % 7 == 0)
+            {
+                expected.Add("127.0.0.2");
+            }
+
+            if (i % 11 == 0)
+            {
+                expected.Add("127.0.0.4");
+            }
+
+            Assert.Equal(expected.Count == 0 ? LookupStatus.NotFound : LookupStatus.Answered, answers[i].Status);
+            Assert.Equal(expected.Order(), answers[i].Addresses.Select(a => a.ToString()).Order());
+        }
+    }
+
+    [Fact]
+    public async Task A_resolver_that_never_answers_gives_timeouts_once_per_query_after_the_retries()
+    {
+        using var silent = UdpResponder.Silent();
+        var answers = new ConcurrentBag<(int Query, BlocklistAnswer Answer)>();
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(silent.EndPoint, window: 4, timeoutMs: 150, retries: 2), NoTcp);
+        await pipeline.RunAsync(Names(10), (i, a) => answers.Add((i, a)), TestContext.Current.CancellationToken);
+
+        Assert.Equal(Enumerable.Range(0, 10), answers.Select(a => a.Query).Order());
+        Assert.All(answers, a => Assert.Equal(LookupStatus.Timeout, a.Answer.Status));
+        Assert.Equal(30, silent.Received); // first try and two retries each
+    }
+
+    [Fact]
+    public async Task A_retry_goes_to_the_next_resolver()
+    {
+        using var silent = UdpResponder.Silent();
+        await using var rbldnsd = await RbldnsdServer.StartAsync([new RbldnsdZone("bl.test", RbldnsdZoneType.Ip4Set, "127.0.0.2\n")], TestContext.Current.CancellationToken);
+        var answers = new ConcurrentBag<BlocklistAnswer>();
+        var options = Options(silent.EndPoint, window: 8, timeoutMs: 150, retries: 1) with { Servers = [silent.EndPoint, rbldnsd.EndPoint] };
+
+        using var pipeline = new UdpQueryPipeline<int>(options, NoTcp);
+        await pipeline.RunAsync(
+            [new PipelineQuery<int>("2.0.0.127.bl.test.", null, 0), new PipelineQuery<int>("1.0.0.127.bl.test.", null, 1)],
+            (_, a) => answers.Add(a),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal([LookupStatus.Answered, LookupStatus.NotFound], answers.Select(a => a.Status).Order());
+    }
+
+    [Fact]
+    public async Task A_forged_answer_to_another_question_is_ignored_not_taken_as_a_listing()
+    {
+        // Answers every query as if it had asked about 127.0.0.2: listed.
+        using var forger = new UdpResponder(query =>
+        {
+            var packet = new byte[DnsWire.MaxQueryLength];
+            var length = DnsWire.WriteQuery(packet, DnsWire.IdOf(query), "2.0.0.127.bl.test.");
+            return DnsWireTests.Response(packet, length, rcode: 0, [127, 0, 0, 2]);
+        });
+        var answers = new ConcurrentBag<BlocklistAnswer>();
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(forger.EndPoint, window: 2, timeoutMs: 100, retries: 0), NoTcp);
+        await pipeline.RunAsync([new PipelineQuery<int>("3.0.0.127.bl.test.", null, 0)], (_, a) => answers.Add(a), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LookupStatus.Timeout, Assert.Single(answers).Status);
+    }
+
+    [Fact]
+    public async Task A_truncated_answer_is_asked_again_over_tcp()
+    {
+        using var truncating = new UdpResponder(query =>
+        {
+            var answer = DnsWireTests.Response(query, query.Length, rcode: 0);
+            answer[2] |= 0x02;
+            return answer;
+        });
+        var asked = new ConcurrentBag<string>();
+        var answers = new ConcurrentBag<BlocklistAnswer>();
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(truncating.EndPoint, window: 2), (name, _) =>
+        {
+            asked.Add(name);
+            return Task.FromResult(BlocklistAnswer.Of("127.0.0.2", "127.0.0.3"));
+        });
+        await pipeline.RunAsync([new PipelineQuery<int>("2.0.0.127.bl.test.", null, 0)], (_, a) => answers.Add(a), TestContext.Current.CancellationToken);
+
+        Assert.Equal("2.0.0.127.bl.test.", Assert.Single(asked));
+        Assert.Equal(2, Assert.Single(answers).Addresses.Count);
+    }
+
+    [Fact]
+    public async Task An_unsendable_name_is_answered_as_an_error_without_asking()
+    {
+        using var silent = UdpResponder.Silent();
+        var answers = new ConcurrentBag<BlocklistAnswer>();
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(silent.EndPoint, window: 2), NoTcp);
+        await pipeline.RunAsync([new PipelineQuery<int>(new string('x', 70) + ".bl.test.", null, 0)], (_, a) => answers.Add(a), TestContext.Current.CancellationToken);
+
+        Assert.Equal(LookupStatus.OtherError, Assert.Single(answers).Status);
+        Assert.Equal(0, silent.Received);
+    }
+
+    [Fact]
+    public async Task A_failing_callback_stops_the_run_with_its_exception()
+    {
+        await using var rbldnsd = await RbldnsdServer.StartAsync([new RbldnsdZone("bl.test", RbldnsdZoneType.Ip4Set, "127.0.0.2\n")], TestContext.Current.CancellationToken);
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(rbldnsd.EndPoint, window: 8), NoTcp);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            pipeline.RunAsync(Names(1000), (_, _) => throw new InvalidOperationException("disk full"), TestContext.Current.CancellationToken));
+
+        Assert.Equal("disk full", error.Message);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_a_run_waiting_on_a_silent_resolver()
+    {
+        using var silent = UdpResponder.Silent();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(silent.EndPoint, window: 2, timeoutMs: 30_000), NoTcp);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pipeline.RunAsync(Names(10), (_, _) => { }, cancel.Token));
+    }
+
+    private static IEnumerable<PipelineQuery<int>> Names(int count) =>
+        Enumerable.Range(0, count).Select(i => new PipelineQuery<int>($"{i}.0.18.198.bl.test.", null, i));
+
+    private static UdpPipelineOptions Options(IPEndPoint server, int window, int timeoutMs = 2000, int retries = 1) => new()
+    {
+        Servers = [server],
+        Window = window,
+        Timeout = TimeSpan.FromMilliseconds(timeoutMs),
+        Retries = retries,
+    };
+}
