@@ -31,6 +31,8 @@ PUBLISH_TIMEOUT="${PUBLISH_TIMEOUT:-900}"
 QUIET_WAIT="${QUIET_WAIT:-60}"           # seconds to wait, before each measurement, for other processes to go quiet
 QUIET_CORES="${QUIET_CORES:-0.25}"       # "quiet": other processes use less than this many cores
 KEEP_WORK="${KEEP_WORK:-0}"              # 1: keep the temp folder (zones, logs, query files)
+APP_SETTINGS="${APP_SETTINGS:-}"         # extra app settings, space-separated KEY=VALUE (e.g. Postmaster__Blocklists__Concurrency=128)
+PEERS="${PEERS:-1}"                      # 0: only the Postmaster sweeps (a quick look while tuning; no goals are judged)
 BUILD_REV="${BUILD_REV:-}"               # empty: build the working tree; a git revision (HEAD, a tag…): build that, from a git archive in the temp folder
 
 ZONES=(zen.spamhaus.org b.barracudacentral.org bl.spamcop.net)
@@ -242,6 +244,7 @@ start_app() { # start_app NAME
         Postmaster__Dns__Retries=1 \
         Logging__LogLevel__Default=Warning \
         ASPNETCORE_ENVIRONMENT=Production \
+        $APP_SETTINGS \
         dotnet "$WORK/publish/Postmaster.Web.dll" --urls "$APP_URL" >"$APP_LOG" 2>&1 &
     APP_PID=$!
     cd "$ROOT"
@@ -343,6 +346,10 @@ app_run() { # app_run NAME CIDR: fresh process and data folder, one measured swe
 
 app_run 20 "$NET16.0.0/20"
 app_run 16 "$NET16.0.0/16"
+if [[ "$PEERS" == 0 ]]; then
+    log "PEERS=0: no peers run, no goals judged; /16 ${R[16.qps]} q/s (again: ${R[16.warm_qps]:-n/a}), /20 ${R[20.qps]} q/s; peak RSS /16 ${R[16.hwm]} kB, /20 ${R[20.hwm]} kB"
+    exit 0
+fi
 
 # --- peers ----------------------------------------------------------------------------------------
 in_ns() { # in_ns CMD...: run with /etc/resolv.conf = nameserver 127.0.0.1, in a private mount namespace

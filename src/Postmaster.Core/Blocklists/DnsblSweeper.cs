@@ -27,10 +27,15 @@ public sealed record SweepResult(SweepTarget Target, SweepList List, BlocklistAn
 /// Asks every applicable list about every target: the bulk A queries through a
 /// <see cref="UdpQueryPipeline{TState}"/> (<paramref name="concurrency"/> in flight, per-list rate limits),
 /// confirmations, TXT and health checks through DnsClient. Targets are consumed lazily, so memory
-/// does not grow with the size of a range.
+/// does not grow with the size of a range. <paramref name="concurrency"/> bounds the queries in flight
+/// of all runs together (the chunks of a sweep run side by side).
 /// </summary>
-public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64)
+public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64) : IDisposable
 {
+    private readonly SemaphoreSlim _window = new(concurrency, concurrency);
+
+    public void Dispose() => _window.Dispose();
+
     public async Task RunAsync(
         IEnumerable<SweepTarget> targets,
         IReadOnlyList<SweepList> lists,
@@ -41,7 +46,7 @@ public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64)
             .Where(l => t.AppliesTo(l.Definition))
             .Select(l => new PipelineQuery<(SweepTarget Target, SweepList List)>(t.QueryName(l.Zone), l.RateLimiter, (t, l))));
         using var pipeline = new UdpQueryPipeline<(SweepTarget Target, SweepList List)>(
-            resolver.PipelineOptions(concurrency), resolver.QueryAsync);
+            resolver.PipelineOptions(concurrency) with { SharedWindow = _window }, resolver.QueryAsync);
         await pipeline.RunAsync(
             queries,
             (query, answer) => onResult(new SweepResult(query.Target, query.List, answer, BlocklistAnswerDecoder.Decode(query.List.Definition, answer))),

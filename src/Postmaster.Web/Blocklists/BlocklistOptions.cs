@@ -13,9 +13,12 @@ public sealed class BlocklistOptions
 
     public bool ScheduledSweeps { get; set; } = true;
 
-    /// <summary>DNS queries in flight per chunk.</summary>
-    [Range(1, 1024)]
-    public int Concurrency { get; set; } = 32;
+    /// <summary>
+    /// DNS queries in flight at once, all chunks of this instance together. dnsperf's default (100) is
+    /// about what one rbldnsd's socket buffer absorbs; a recursive resolver takes more.
+    /// </summary>
+    [Range(1, 4096)]
+    public int Concurrency { get; set; } = 64;
 
     /// <summary>Targets (addresses or domains) per chunk; each chunk is one Quartz job.</summary>
     [Range(16, 65536)]

@@ -44,6 +44,7 @@ public sealed class SweepChunkProcessor(
 
     private async Task ProcessAsync(SweepRun run, int chunk, CancellationToken ct)
     {
+        var started = time.GetTimestamp();
         var plan = SweepPlan.FromJson(run.PlanJson);
         var lists = await sweepLists.LoadAsync(db, plan.Lists.Where(l => plan.Includes(l, chunk)).Select(l => l.BlocklistId), ct);
         var byDefinition = lists.ToDictionary(l => l.Value.List, l => l.Key);
@@ -60,6 +61,7 @@ public sealed class SweepChunkProcessor(
         var candidates = new ConcurrentBag<(SweepResult Result, Listing? Existing)>();
         var seenListed = new ConcurrentBag<(SweepResult Result, Listing Existing)>();
 
+        var dnsStarted = time.GetTimestamp();
         await sweeper.RunAsync(targets, lists.Values.Select(l => l.List).ToList(), result =>
         {
             var listId = byDefinition[result.List];
@@ -88,6 +90,8 @@ public sealed class SweepChunkProcessor(
                     break;
             }
         }, ct);
+
+        var asked = time.GetTimestamp();
 
         // A change of state must be seen twice before anyone is told about it.
         var changes = new List<Change>();
@@ -122,7 +126,12 @@ public sealed class SweepChunkProcessor(
         {
             try
             {
+                var confirmed = time.GetTimestamp();
                 await CommitAsync(run, chunk, byDefinition, changes, seenListed.Select(s => s.Existing.Id).ToList(), queried, listed, unknown, ct);
+                log.LogDebug(
+                    "Sweep {RunId} chunk {Chunk}: {Queries} queries in {Total:F0} ms (set-up {Setup:F0}, DNS {Dns:F0}, confirm {Confirm:F0}, commit {Commit:F0}), {Changes} changes",
+                    run.Id, chunk, queried.Values.Sum(), time.GetElapsedTime(started).TotalMilliseconds, time.GetElapsedTime(started, dnsStarted).TotalMilliseconds,
+                    time.GetElapsedTime(dnsStarted, asked).TotalMilliseconds, time.GetElapsedTime(asked, confirmed).TotalMilliseconds, time.GetElapsedTime(confirmed).TotalMilliseconds, changes.Count);
                 return;
             }
             catch (DbUpdateException) when (attempt < 5)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -19,6 +20,15 @@ public sealed record UdpPipelineOptions
 
     /// <summary>Queries in flight at once (dnsperf's -q).</summary>
     public int Window { get; init; } = 64;
+
+    /// <summary>
+    /// Permits shared with other pipelines of the process, so several sweep chunks together keep at
+    /// most that many queries in flight (a resolver's socket buffer does not care which chunk asked).
+    /// </summary>
+    public SemaphoreSlim? SharedWindow { get; init; }
+
+    /// <summary>The earliest a try is repeated while the resolver answers other queries quickly.</summary>
+    public TimeSpan MinRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>
@@ -38,6 +48,8 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     private readonly short[] _slotById = new short[65536]; // slot index + 1; 0 = free ID
     private readonly Stack<short> _free;
     private readonly SemaphoreSlim _room;
+    private readonly bool _ownsRoom;
+    private readonly RoundTripEstimator _rtt;
     private readonly Lock _gate = new();
     private readonly List<Task> _tcpFallbacks = [];
     private Socket[] _sockets = [];
@@ -54,7 +66,8 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         public int Length;
         public ushort Id;
         public int Attempt;
-        public long Deadline;
+        public long LastTry;   // Environment.TickCount64 of the latest try
+        public long SentAt;
         public string Name = "";
         public TState State = default!;
     }
@@ -73,7 +86,9 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         _overTcp = overTcp;
         _slots = Enumerable.Range(0, options.Window).Select(i => new Slot((short)i)).ToArray();
         _free = new Stack<short>(Enumerable.Range(0, options.Window).Select(i => (short)i).Reverse());
-        _room = new SemaphoreSlim(options.Window, options.Window);
+        _ownsRoom = options.SharedWindow is null;
+        _room = options.SharedWindow ?? new SemaphoreSlim(options.Window, options.Window);
+        _rtt = new RoundTripEstimator(options.MinRetryDelay, options.Timeout);
     }
 
     /// <summary>
@@ -138,10 +153,33 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
             }
 
             await Task.WhenAll(receivers);
+            ReturnPermits();
         }
     }
 
-    public void Dispose() => _room.Dispose();
+    /// <summary>After a failed or cancelled run, the shared window gets back the permits of queries that will never be answered.</summary>
+    private void ReturnPermits()
+    {
+        int stranded;
+        lock (_gate)
+        {
+            stranded = _inFlight;
+            _inFlight = 0;
+        }
+
+        if (stranded > 0)
+        {
+            _room.Release(stranded);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsRoom)
+        {
+            _room.Dispose();
+        }
+    }
 
     private static Socket Open(IPEndPoint server)
     {
@@ -163,7 +201,8 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
             slot.Name = query.Name;
             slot.State = query.State;
             slot.Attempt = 0;
-            slot.Deadline = Environment.TickCount64 + (long)_options.Timeout.TotalMilliseconds;
+            slot.SentAt = Stopwatch.GetTimestamp();
+            slot.LastTry = Environment.TickCount64;
             _inFlight++;
         }
 
@@ -188,6 +227,16 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// How long to wait after try <paramref name="attempt"/> (0 = the first). Before the last try,
+    /// only as long as the resolver's recent answers say an answer is overdue (so one datagram lost
+    /// in a burst costs a fraction of a second, not the whole timeout); after it, the full timeout.
+    /// The number of tries stays 1 + Retries either way. Called under the lock.
+    /// </summary>
+    private long WaitAfter(int attempt) => attempt < _options.Retries
+        ? (long)Math.Min(_rtt.RetryDelay.TotalMilliseconds * (1 << Math.Min(attempt, 10)), _options.Timeout.TotalMilliseconds)
+        : (long)_options.Timeout.TotalMilliseconds;
 
     private bool Waiting(Slot slot) => slot.Length > 0 && _slotById[slot.Id] == slot.Index + 1;
 
@@ -259,6 +308,10 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
             }
 
             _slotById[slot.Id] = 0;
+            if (slot.Attempt == 0)
+            {
+                _rtt.Add(Stopwatch.GetElapsedTime(slot.SentAt));
+            }
         }
 
         if (reply.Truncated)
@@ -295,7 +348,8 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         {
             foreach (var slot in _slots)
             {
-                if (!Waiting(slot) || slot.Deadline > now)
+                // Judged against the latest estimate, so queries sent before the first answer benefit too.
+                if (!Waiting(slot) || now < slot.LastTry + WaitAfter(slot.Attempt))
                 {
                     continue;
                 }
@@ -303,7 +357,7 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
                 if (slot.Attempt < _options.Retries)
                 {
                     slot.Attempt++;
-                    slot.Deadline = now + (long)_options.Timeout.TotalMilliseconds;
+                    slot.LastTry = now;
                     (again ??= []).Add((slot.Query.AsSpan(0, slot.Length).ToArray(), slot.Attempt)); // the slot may be reused before it is sent
                 }
                 else

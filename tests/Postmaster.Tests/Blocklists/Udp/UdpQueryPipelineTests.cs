@@ -154,6 +154,49 @@ public class UdpQueryPipelineTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pipeline.RunAsync(Names(10), (_, _) => { }, cancel.Token));
     }
 
+    [Fact]
+    public async Task A_datagram_lost_while_the_resolver_answers_others_is_asked_again_long_before_the_timeout()
+    {
+        // Answers NXDOMAIN at once, except that the first try of every 10th name is lost.
+        var seen = new ConcurrentDictionary<string, int>();
+        using var lossy = new UdpResponder(query =>
+        {
+            var first = System.Text.Encoding.ASCII.GetString(query, DnsWire.HeaderLength + 1, query[DnsWire.HeaderLength]); // "{i}" of {i}.0.18.198.bl.test
+            var tries = seen.AddOrUpdate(first, 1, (_, n) => n + 1);
+            return tries == 1 && int.Parse(first, System.Globalization.CultureInfo.InvariantCulture) % 10 == 0 ? null : DnsWireTests.Response(query, query.Length, rcode: 3);
+        });
+        var answers = new ConcurrentBag<BlocklistAnswer>();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(20)); // the configured timeout is 60 s: only an early retry finishes in time
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(lossy.EndPoint, window: 16, timeoutMs: 60_000, retries: 1), NoTcp);
+        await pipeline.RunAsync(Names(500), (_, a) => answers.Add(a), limit.Token);
+
+        Assert.Equal(500, answers.Count);
+        Assert.All(answers, a => Assert.Equal(LookupStatus.NotFound, a.Status));
+        Assert.Equal(550, lossy.Received);
+    }
+
+    [Fact]
+    public async Task A_failed_run_gives_the_shared_window_back()
+    {
+        using var silent = UdpResponder.Silent();
+        using var shared = new SemaphoreSlim(4, 4);
+        var calls = 0;
+        using var answering = new UdpResponder(query => DnsWireTests.Response(query, query.Length, rcode: 3));
+
+        using (var failing = new UdpQueryPipeline<int>(Options(silent.EndPoint, window: 4, timeoutMs: 30_000) with { SharedWindow = shared }, NoTcp))
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => failing.RunAsync(Names(10), (_, _) => { }, cancel.Token));
+        }
+
+        Assert.Equal(4, shared.CurrentCount);
+        using var next = new UdpQueryPipeline<int>(Options(answering.EndPoint, window: 4) with { SharedWindow = shared }, NoTcp);
+        await next.RunAsync(Names(100), (_, _) => Interlocked.Increment(ref calls), TestContext.Current.CancellationToken);
+        Assert.Equal(100, calls);
+    }
+
     private static IEnumerable<PipelineQuery<int>> Names(int count) =>
         Enumerable.Range(0, count).Select(i => new PipelineQuery<int>($"{i}.0.18.198.bl.test.", null, i));
 
