@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using Postmaster.Core.Blocklists.Udp;
 
@@ -19,7 +20,14 @@ public sealed record SweepTarget(long AssetId, string Value, IPAddress? Address)
 }
 
 /// <summary>A list as a sweep uses it: its definition and the zone actually queried (keyed or public).</summary>
-public sealed record SweepList(BlocklistDefinition Definition, string Zone, RateLimiter? RateLimiter = null);
+public sealed record SweepList(BlocklistDefinition Definition, string Zone, RateLimiter? RateLimiter = null)
+{
+    // Identity, not value equality: sweeps key dictionaries by list for every answer, and a record's
+    // equality would hash the whole definition (names, procedures, code tables) each time.
+    public bool Equals(SweepList? other) => ReferenceEquals(this, other);
+
+    public override int GetHashCode() => RuntimeHelpers.GetHashCode(this);
+}
 
 public sealed record SweepResult(SweepTarget Target, SweepList List, BlocklistAnswer Answer, BlocklistVerdict Verdict);
 
@@ -30,11 +38,9 @@ public sealed record SweepResult(SweepTarget Target, SweepList List, BlocklistAn
 /// does not grow with the size of a range. <paramref name="concurrency"/> bounds the queries in flight
 /// of all runs together (the chunks of a sweep run side by side).
 /// </summary>
-public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64) : IDisposable
+public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64)
 {
-    private readonly SemaphoreSlim _window = new(concurrency, concurrency);
-
-    public void Dispose() => _window.Dispose();
+    private readonly QueryWindow _window = new(concurrency);
 
     public async Task RunAsync(
         IEnumerable<SweepTarget> targets,

@@ -22,7 +22,7 @@ public sealed class BlocklistOptions
 
     /// <summary>Targets (addresses or domains) per chunk; each chunk is one Quartz job.</summary>
     [Range(16, 65536)]
-    public int ChunkSize { get; set; } = 1024;
+    public int ChunkSize { get; set; } = 4096;
 }
 
 /// <summary>Binds <c>Postmaster:Dns</c>.</summary>

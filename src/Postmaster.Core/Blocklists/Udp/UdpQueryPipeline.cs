@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Threading.RateLimiting;
 
@@ -18,46 +20,49 @@ public sealed record UdpPipelineOptions
 
     public int Retries { get; init; } = 1;
 
-    /// <summary>Queries in flight at once (dnsperf's -q).</summary>
+    /// <summary>Queries in flight at once (dnsperf's -q), when no <see cref="SharedWindow"/> is given.</summary>
     public int Window { get; init; } = 64;
 
     /// <summary>
     /// Permits shared with other pipelines of the process, so several sweep chunks together keep at
     /// most that many queries in flight (a resolver's socket buffer does not care which chunk asked).
     /// </summary>
-    public SemaphoreSlim? SharedWindow { get; init; }
+    public QueryWindow? SharedWindow { get; init; }
 
     /// <summary>The earliest a try is repeated while the resolver answers other queries quickly.</summary>
     public TimeSpan MinRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>
-/// Asks many A queries over one UDP socket per resolver, keeping up to <see cref="UdpPipelineOptions.Window"/>
-/// in flight, the way dnsperf and adns do. A request/response client (DnsClient opens a socket per
-/// query) spends most of a large sweep's CPU on sockets; here one thread sends and one per socket
-/// receives, and answers are matched by ID and echoed question. Each run binds fresh sockets (new
-/// random source ports) with random IDs; a forged answer still cannot change a listing on its own,
-/// because every state change is confirmed by a separate query through DnsClient.
-/// An instance runs once.
+/// Asks many A queries over one UDP socket per resolver, keeping a window of them in flight, the way
+/// dnsperf and adns do. A request/response client (DnsClient opens a socket per query) spends most of
+/// a large sweep's CPU on sockets; here one dedicated thread sends and one per socket receives, and
+/// answers are matched by ID and echoed question. Each run binds fresh sockets (new random source
+/// ports) with random IDs; a forged answer still cannot change a listing on its own, because every
+/// state change is confirmed by a separate query through DnsClient. An instance runs once.
 /// </summary>
 public sealed class UdpQueryPipeline<TState> : IDisposable
 {
+    private const int SendBatch = 16;
+
     private readonly UdpPipelineOptions _options;
     private readonly Func<string, CancellationToken, Task<BlocklistAnswer>> _overTcp;
+    private readonly QueryWindow _window;
     private readonly Slot[] _slots;
     private readonly short[] _slotById = new short[65536]; // slot index + 1; 0 = free ID
-    private readonly Stack<short> _free;
-    private readonly SemaphoreSlim _room;
-    private readonly bool _ownsRoom;
-    private readonly RoundTripEstimator _rtt;
+    private readonly Stack<short> _freeSlots;
     private readonly Lock _gate = new();
+    private readonly RoundTripEstimator _rtt;
+    private readonly byte[] _random = new byte[512];
     private readonly List<Task> _tcpFallbacks = [];
+    private readonly CancellationTokenSource _abort = new();
+    private int _randomAt = 512; // empty: filled on first use
     private Socket[] _sockets = [];
     private Action<TState, BlocklistAnswer> _onAnswer = (_, _) => { };
     private int _inFlight;
     private bool _sending;
     private Exception? _failure;
-    private TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed class Slot(short index)
     {
@@ -66,8 +71,8 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         public int Length;
         public ushort Id;
         public int Attempt;
-        public long LastTry;   // Environment.TickCount64 of the latest try
-        public long SentAt;
+        public long LastTry; // Environment.TickCount64 of the latest try
+        public long SentAt;  // Stopwatch timestamp of the first try
         public string Name = "";
         public TState State = default!;
     }
@@ -84,10 +89,12 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
 
         _options = options;
         _overTcp = overTcp;
-        _slots = Enumerable.Range(0, options.Window).Select(i => new Slot((short)i)).ToArray();
-        _free = new Stack<short>(Enumerable.Range(0, options.Window).Select(i => (short)i).Reverse());
-        _ownsRoom = options.SharedWindow is null;
-        _room = options.SharedWindow ?? new SemaphoreSlim(options.Window, options.Window);
+        _window = options.SharedWindow ?? new QueryWindow(options.Window);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_window.Size, 4096);
+
+        // As many slots as the window has permits: this run can never hold more queries than that.
+        _slots = Enumerable.Range(0, _window.Size).Select(i => new Slot((short)i)).ToArray();
+        _freeSlots = new Stack<short>(Enumerable.Range(0, _window.Size).Select(i => (short)i).Reverse());
         _rtt = new RoundTripEstimator(options.MinRetryDelay, options.Timeout);
     }
 
@@ -109,18 +116,7 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         using var stop = ct.Register(() => Fail(new OperationCanceledException(ct)));
         try
         {
-            foreach (var query in queries)
-            {
-                if (query.Limiter is { } limiter)
-                {
-                    using var lease = await limiter.AcquireAsync(1, ct);
-                }
-
-                await _room.WaitAsync(ct);
-                Send(query);
-                ThrowIfFailed();
-            }
-
+            await Task.Factory.StartNew(() => SendAll(queries), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             lock (_gate)
             {
                 _sending = false;
@@ -130,7 +126,7 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
                 }
             }
 
-            await _drained.Task.WaitAsync(ct);
+            await _drained.Task;
             Task[] fallbacks;
             lock (_gate)
             {
@@ -143,6 +139,7 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         catch (Exception e)
         {
             Fail(e);
+            ThrowIfFailed(); // the first failure, not the cancellation it caused
             throw;
         }
         finally
@@ -153,33 +150,11 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
             }
 
             await Task.WhenAll(receivers);
-            ReturnPermits();
+            ReturnStrandedPermits();
         }
     }
 
-    /// <summary>After a failed or cancelled run, the shared window gets back the permits of queries that will never be answered.</summary>
-    private void ReturnPermits()
-    {
-        int stranded;
-        lock (_gate)
-        {
-            stranded = _inFlight;
-            _inFlight = 0;
-        }
-
-        if (stranded > 0)
-        {
-            _room.Release(stranded);
-        }
-    }
-
-    public void Dispose()
-    {
-        if (_ownsRoom)
-        {
-            _room.Dispose();
-        }
-    }
+    public void Dispose() => _abort.Dispose();
 
     private static Socket Open(IPEndPoint server)
     {
@@ -190,36 +165,84 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         return socket;
     }
 
+    /// <summary>The sending thread: paces each list, holds a few window permits at a time, sends.</summary>
+    private void SendAll(IEnumerable<PipelineQuery<TState>> queries)
+    {
+        var abort = _abort.Token;
+        var permits = 0;
+        try
+        {
+            foreach (var query in queries)
+            {
+                if (query.Limiter is { } limiter)
+                {
+                    using var lease = limiter.AttemptAcquire(1);
+                    if (!lease.IsAcquired)
+                    {
+                        using var waited = limiter.AcquireAsync(1, abort).AsTask().GetAwaiter().GetResult();
+                    }
+                }
+
+                if (permits == 0)
+                {
+                    permits = _window.Take(SendBatch, abort);
+                }
+
+                permits--;
+                Send(query);
+                ThrowIfFailed();
+            }
+        }
+        finally
+        {
+            _window.Return(permits);
+        }
+    }
+
     private void Send(PipelineQuery<TState> query)
     {
         Slot slot;
         lock (_gate)
         {
-            slot = _slots[_free.Pop()];
+            slot = _slots[_freeSlots.Pop()];
             slot.Id = NewId(slot);
             slot.Length = DnsWire.WriteQuery(slot.Query, slot.Id, query.Name);
             slot.Name = query.Name;
             slot.State = query.State;
             slot.Attempt = 0;
-            slot.SentAt = Stopwatch.GetTimestamp();
             slot.LastTry = Environment.TickCount64;
+            slot.SentAt = Stopwatch.GetTimestamp();
             _inFlight++;
+            if (slot.Length == 0)
+            {
+                _slotById[slot.Id] = 0;
+                FreeLocked(slot);
+            }
         }
 
         if (slot.Length == 0)
         {
-            Complete(slot, new BlocklistAnswer(LookupStatus.OtherError, [], $"'{query.Name}' is not a valid DNS name."));
+            _window.Return(1);
+            Deliver(query.State, new BlocklistAnswer(LookupStatus.OtherError, [], $"'{query.Name}' is not a valid DNS name."));
             return;
         }
 
         Transmit(slot.Query.AsSpan(0, slot.Length), _sockets[0]);
     }
 
+    /// <summary>A random ID not in use, from a buffer refilled by the system's CSPRNG (one call per 256 IDs). Under the lock.</summary>
     private ushort NewId(Slot slot)
     {
         while (true)
         {
-            var id = (ushort)RandomNumberGenerator.GetInt32(65536);
+            if (_randomAt + 2 > _random.Length)
+            {
+                RandomNumberGenerator.Fill(_random);
+                _randomAt = 0;
+            }
+
+            var id = BinaryPrimitives.ReadUInt16LittleEndian(_random.AsSpan(_randomAt));
+            _randomAt += 2;
             if (_slotById[id] == 0)
             {
                 _slotById[id] = (short)(slot.Index + 1);
@@ -232,7 +255,7 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     /// How long to wait after try <paramref name="attempt"/> (0 = the first). Before the last try,
     /// only as long as the resolver's recent answers say an answer is overdue (so one datagram lost
     /// in a burst costs a fraction of a second, not the whole timeout); after it, the full timeout.
-    /// The number of tries stays 1 + Retries either way. Called under the lock.
+    /// The number of tries stays 1 + Retries either way. Under the lock.
     /// </summary>
     private long WaitAfter(int attempt) => attempt < _options.Retries
         ? (long)Math.Min(_rtt.RetryDelay.TotalMilliseconds * (1 << Math.Min(attempt, 10)), _options.Timeout.TotalMilliseconds)
@@ -290,8 +313,8 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
 
     private void Match(byte[] buffer, int length)
     {
-        Slot slot;
         DnsReply? reply;
+        TState state;
         lock (_gate)
         {
             var index = _slotById[DnsWire.IdOf(buffer)];
@@ -300,7 +323,7 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
                 return; // late answer to a query already done, or a stray datagram
             }
 
-            slot = _slots[index - 1];
+            var slot = _slots[index - 1];
             reply = DnsWire.ReadReply(buffer, length, slot.Query.AsSpan(0, slot.Length));
             if (reply is null)
             {
@@ -310,40 +333,31 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
             _slotById[slot.Id] = 0;
             if (slot.Attempt == 0)
             {
-                _rtt.Add(Stopwatch.GetElapsedTime(slot.SentAt));
+                _rtt.Add(Stopwatch.GetElapsedTime(slot.SentAt)); // a retried query's answer is ambiguous (Karn)
             }
+
+            state = slot.State;
+            if (reply.Truncated)
+            {
+                var name = slot.Name;
+                _tcpFallbacks.Add(Task.Run(async () => Deliver(state, await _overTcp(name, CancellationToken.None))));
+            }
+
+            FreeLocked(slot);
         }
 
-        if (reply.Truncated)
+        _window.Return(1);
+        if (!reply.Truncated)
         {
-            AskOverTcp(slot);
-            return;
+            Deliver(state, reply.ToAnswer());
         }
-
-        Complete(slot, reply.ToAnswer(), idReleased: true);
-    }
-
-    private void AskOverTcp(Slot slot)
-    {
-        var (name, state) = (slot.Name, slot.State);
-        var task = Task.Run(async () =>
-        {
-            var answer = await _overTcp(name, CancellationToken.None);
-            Deliver(state, answer);
-        });
-        lock (_gate)
-        {
-            _tcpFallbacks.Add(task);
-        }
-
-        Release(slot);
     }
 
     private void ExpireOverdue()
     {
         var now = Environment.TickCount64;
         List<(byte[] Query, int Attempt)>? again = null;
-        List<Slot>? expired = null;
+        List<TState>? expired = null;
         lock (_gate)
         {
             foreach (var slot in _slots)
@@ -358,12 +372,14 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
                 {
                     slot.Attempt++;
                     slot.LastTry = now;
-                    (again ??= []).Add((slot.Query.AsSpan(0, slot.Length).ToArray(), slot.Attempt)); // the slot may be reused before it is sent
+                    again ??= [];
+                    again.Add((slot.Query.AsSpan(0, slot.Length).ToArray(), slot.Attempt)); // the slot may be reused before it is sent
                 }
                 else
                 {
                     _slotById[slot.Id] = 0;
-                    (expired ??= []).Add(slot);
+                    (expired ??= []).Add(slot.State);
+                    FreeLocked(slot);
                 }
             }
         }
@@ -374,25 +390,27 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
             Transmit(query, _sockets[attempt % _sockets.Length]);
         }
 
-        foreach (var slot in expired ?? [])
+        if (expired is not null)
         {
-            Complete(slot, new BlocklistAnswer(LookupStatus.Timeout, []), idReleased: true);
+            _window.Return(expired.Count);
+            foreach (var state in expired)
+            {
+                Deliver(state, new BlocklistAnswer(LookupStatus.Timeout, []));
+            }
         }
     }
 
-    private void Complete(Slot slot, BlocklistAnswer answer, bool idReleased = false)
+    /// <summary>Gives the slot back; its window permit is returned by the caller, outside the lock.</summary>
+    private void FreeLocked(Slot slot)
     {
-        if (!idReleased)
+        slot.Length = 0;
+        slot.State = default!;
+        _freeSlots.Push(slot.Index);
+        _inFlight--;
+        if (_inFlight == 0 && !_sending)
         {
-            lock (_gate)
-            {
-                _slotById[slot.Id] = 0;
-            }
+            _drained.TrySetResult();
         }
-
-        var state = slot.State;
-        Release(slot);
-        Deliver(state, answer);
     }
 
     private void Deliver(TState state, BlocklistAnswer answer)
@@ -407,21 +425,17 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         }
     }
 
-    private void Release(Slot slot)
+    /// <summary>After a failed or cancelled run, the window gets back the permits of queries that will never be answered.</summary>
+    private void ReturnStrandedPermits()
     {
+        int stranded;
         lock (_gate)
         {
-            slot.Length = 0;
-            slot.State = default!;
-            _free.Push(slot.Index);
-            _inFlight--;
-            if (_inFlight == 0 && !_sending)
-            {
-                _drained.TrySetResult();
-            }
+            stranded = _inFlight;
+            _inFlight = 0;
         }
 
-        _room.Release();
+        _window.Return(stranded);
     }
 
     private void Fail(Exception e)
@@ -432,13 +446,20 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         }
 
         _drained.TrySetException(e);
+        try
+        {
+            _abort.Cancel(); // unblocks the sender
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private void ThrowIfFailed()
     {
-        if (_failure is { } failure)
+        if (Volatile.Read(ref _failure) is { } failure)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            ExceptionDispatchInfo.Throw(failure);
         }
     }
 }

@@ -23,6 +23,7 @@ public static class DatabaseSetup
             builder.Services.AddDbContext<PostmasterDbContext, SqliteDbContext>(o => o.UseSqlite(connectionString));
         }
 
+        builder.Services.AddSingleton(new WriteGate(options.Provider));
         builder.Services.AddHealthChecks().AddDbContextCheck<PostmasterDbContext>("database");
         return builder;
     }

@@ -181,7 +181,7 @@ public class UdpQueryPipelineTests
     public async Task A_failed_run_gives_the_shared_window_back()
     {
         using var silent = UdpResponder.Silent();
-        using var shared = new SemaphoreSlim(4, 4);
+        var shared = new QueryWindow(4);
         var calls = 0;
         using var answering = new UdpResponder(query => DnsWireTests.Response(query, query.Length, rcode: 3));
 
@@ -191,7 +191,7 @@ public class UdpQueryPipelineTests
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => failing.RunAsync(Names(10), (_, _) => { }, cancel.Token));
         }
 
-        Assert.Equal(4, shared.CurrentCount);
+        Assert.Equal(4, shared.Free);
         using var next = new UdpQueryPipeline<int>(Options(answering.EndPoint, window: 4) with { SharedWindow = shared }, NoTcp);
         await next.RunAsync(Names(100), (_, _) => Interlocked.Increment(ref calls), TestContext.Current.CancellationToken);
         Assert.Equal(100, calls);
