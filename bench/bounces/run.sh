@@ -5,7 +5,8 @@
 # 1. Sisimai: one perl process, Sisimai->make($path) per file, PASSES passes (bench/bounces/sisimai-bench.pl).
 # 2. Postmaster: one process (BounceBench, Release), parse + classify every file, PASSES passes.
 # 3. Compare: messages/s and agreement on block-type reasons; every disagreement goes to
-#    bench/out/bounces-disagreements.md, the figures to bench/out/bounces-results.md.
+#    bench/out/bounces-disagreements.md with its curated reason from bench/bounces/explanations.tsv,
+#    the figures to bench/out/bounces-results.md.
 #
 # Installs libsisimai-perl when it is missing (needs root for apt-get).
 # Usage: bench/bounces/run.sh      (settings below; all can be overridden from the environment)
@@ -80,7 +81,8 @@ measure Postmaster dotnet "$WORK/bin/BounceBench.dll" \
     --out "$OUT_DIR" \
     --iterations "$PASSES" \
     --sisimai-rows "$OUT_DIR/bounces-sisimai.tsv" \
-    --sisimai-times "$WORK/sisimai-times.txt"
+    --sisimai-times "$WORK/sisimai-times.txt" \
+    --explanations "$HERE/explanations.tsv"
 
 {
     echo
