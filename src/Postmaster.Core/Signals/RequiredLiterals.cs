@@ -9,7 +9,7 @@ namespace Postmaster.Core.Signals;
 /// pack dialect (templates/providers/README.md); anything else, or a pattern with no such strings, gives null:
 /// no shortcut, never a wrong one.
 /// </summary>
-public static class RequiredLiterals
+internal static class RequiredLiterals
 {
     public static IReadOnlyList<string>? Of(string pattern)
     {

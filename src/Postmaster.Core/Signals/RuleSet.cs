@@ -13,7 +13,7 @@ namespace Postmaster.Core.Signals;
 /// search clears a whole group for most replies (the Proofpoint rules, for a Gmail reply). Rules are still tried
 /// in order, so first-match-wins is exactly that of running every regex one by one.
 /// </summary>
-public sealed class RuleSet
+internal sealed class RuleSet
 {
     /// <summary>A reply that matches none of the 70 identifying rules costs 9 group searches; a group that may match, up to 8 rule searches.</summary>
     public const int GroupSize = 8;
