@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
 
@@ -19,10 +20,10 @@ public sealed class ResponseClassifier
     private readonly Dictionary<string, ProviderPack> _byDomain = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProviderPack> _byMxExact = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProviderPack> _byMxSuffix = new(StringComparer.Ordinal);
-    private readonly List<(ProviderPack Pack, ResponseRule Rule)> _identifying;
-    private readonly List<ProviderPack> _operators;
+    private readonly RuleIndex _index;
     private readonly ProviderPack? _generic;
     private readonly IReadOnlyList<(string Zone, string Operator)> _zones;
+    private readonly SearchValues<string> _anyZone;
     private readonly ConcurrentDictionary<(string Text, string? Hint), Classification> _cache = new();
 
     /// <param name="packs">The provider packs.</param>
@@ -51,11 +52,10 @@ public sealed class ResponseClassifier
             }
         }
 
-        _identifying = packs.Where(p => p.Role is ProviderRole.Receiver or ProviderRole.Gateway)
-            .SelectMany(p => p.Rules.Where(r => r.IdentifiesProvider).Select(r => (p, r))).ToList();
-        _operators = packs.Where(p => p.Role == ProviderRole.BlocklistOperator).ToList();
+        _index = new RuleIndex(packs);
         _generic = packs.FirstOrDefault(p => p.Role == ProviderRole.Generic);
         _zones = blocklistZones.Select(z => (z.Key.ToLowerInvariant(), z.Value)).OrderByDescending(z => z.Item1.Length).ToList();
+        _anyZone = SearchValues.Create([.. _zones.Select(z => z.Zone).Distinct(StringComparer.Ordinal)], StringComparison.OrdinalIgnoreCase);
     }
 
     public IReadOnlyList<ProviderPack> Packs => _packs;
@@ -105,21 +105,14 @@ public sealed class ResponseClassifier
 
     private Classification ClassifyText(string text, ProviderPack? provider)
     {
-        if (provider is null)
+        if (provider is null && _index.Identifying.FirstMatch(text) is { } identifying)
         {
-            foreach (var (pack, rule) in _identifying)
-            {
-                if (rule.Pattern.IsMatch(text))
-                {
-                    provider = pack;
-                    break;
-                }
-            }
+            provider = _index.IdentifiedBy[identifying];
         }
 
-        var match = (provider is null ? null : FirstMatch(provider, text))
-            ?? _operators.Select(p => FirstMatch(p, text)).FirstOrDefault(m => m is not null)
-            ?? (_generic is null ? null : FirstMatch(_generic, text));
+        var match = (provider is null ? null : _index.ByPack[provider].FirstMatch(text))
+            ?? _index.Operators.FirstMatch(text)
+            ?? (_generic is null ? null : _index.ByPack[_generic].FirstMatch(text));
         if (match is null)
         {
             return new Classification(provider?.Slug, provider is null ? null : SignalKind.Other, ZoneOperator(text), null);
@@ -130,21 +123,15 @@ public sealed class ResponseClassifier
         return new Classification(provider?.Slug, kind, blocklist, match.Id);
     }
 
-    private static ResponseRule? FirstMatch(ProviderPack pack, string text)
-    {
-        foreach (var rule in pack.Rules)
-        {
-            if (rule.Pattern.IsMatch(text))
-            {
-                return rule;
-            }
-        }
-
-        return null;
-    }
-
     private string? ZoneOperator(string text)
     {
+        // Most replies name no zone: one vectorised search over all of them says so (on ASCII text, where it and
+        // Contains below agree on case for certain).
+        if (Ascii.IsValid(text) && text.AsSpan().IndexOfAny(_anyZone) < 0)
+        {
+            return null;
+        }
+
         foreach (var (zone, op) in _zones)
         {
             if (text.Contains(zone, StringComparison.OrdinalIgnoreCase))
@@ -190,6 +177,28 @@ public sealed class ResponseClassifier
 
         var name = domain.Trim().TrimEnd('.').ToLowerInvariant();
         return _byDomain.GetValueOrDefault(name);
+    }
+
+    /// <summary>Each pack's rules; the identifying rules of all receivers and gateways, in pack order; all operators' rules, in pack order.</summary>
+    private sealed class RuleIndex
+    {
+        public RuleIndex(IReadOnlyList<ProviderPack> packs)
+        {
+            ByPack = packs.ToDictionary<ProviderPack, ProviderPack, RuleSet>(p => p, p => new RuleSet(p.Rules), ReferenceEqualityComparer.Instance);
+            var identifying = packs.Where(p => p.Role is ProviderRole.Receiver or ProviderRole.Gateway)
+                .SelectMany(p => p.Rules.Where(r => r.IdentifiesProvider).Select(r => (Pack: p, Rule: r))).ToList();
+            Identifying = new RuleSet(identifying.Select(i => i.Rule).ToList());
+            IdentifiedBy = identifying.ToDictionary<(ProviderPack Pack, ResponseRule Rule), ResponseRule, ProviderPack>(i => i.Rule, i => i.Pack, ReferenceEqualityComparer.Instance);
+            Operators = new RuleSet(packs.Where(p => p.Role == ProviderRole.BlocklistOperator).SelectMany(p => p.Rules).ToList());
+        }
+
+        public Dictionary<ProviderPack, RuleSet> ByPack { get; }
+
+        public RuleSet Identifying { get; }
+
+        public Dictionary<ResponseRule, ProviderPack> IdentifiedBy { get; }
+
+        public RuleSet Operators { get; }
     }
 
     /// <summary>Masks long tokens with several digits (queue ids, message ids, IPv6 addresses) so replies that differ only there share a cache entry.</summary>
