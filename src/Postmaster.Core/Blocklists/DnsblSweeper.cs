@@ -36,17 +36,46 @@ public sealed record SweepResult(SweepTarget Target, SweepList List, BlocklistAn
 /// <see cref="UdpQueryPipeline{TState}"/> (<paramref name="concurrency"/> in flight, per-list rate limits),
 /// confirmations, TXT and health checks through DnsClient. Targets are consumed lazily, so memory
 /// does not grow with the size of a range. <paramref name="concurrency"/> bounds the queries in flight
-/// of all runs together (the chunks of a sweep run side by side).
+/// of all runs together.
 /// </summary>
-public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64)
+public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64) : IDisposable
 {
     private readonly QueryWindow _window = new(concurrency);
 
+    // One sweep chunk asks at a time, with the whole window: chunks running side by side each had a
+    // sending and a receiving thread, and on a small machine those threads spent more CPU waking
+    // each other than asking. The chunks' other phases (loading, confirming, committing) still overlap.
+    private readonly SemaphoreSlim _turn = new(1, 1);
+
+    public void Dispose() => _turn.Dispose();
+
+    /// <summary>A sweep chunk's queries: waits for the DNS turn, then asks them all.</summary>
     public async Task RunAsync(
         IEnumerable<SweepTarget> targets,
         IReadOnlyList<SweepList> lists,
         Action<SweepResult> onResult,
         CancellationToken cancellationToken)
+    {
+        await _turn.WaitAsync(cancellationToken);
+        try
+        {
+            await AskAsync(targets, lists, onResult, cancellationToken);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    /// <summary>One value against the given lists, now, beside any running sweep (an ad-hoc lookup must not queue behind one).</summary>
+    public async Task<IReadOnlyList<SweepResult>> LookupAsync(SweepTarget target, IReadOnlyList<SweepList> lists, CancellationToken cancellationToken)
+    {
+        var results = new System.Collections.Concurrent.ConcurrentBag<SweepResult>();
+        await AskAsync([target], lists, results.Add, cancellationToken);
+        return [.. results];
+    }
+
+    private async Task AskAsync(IEnumerable<SweepTarget> targets, IReadOnlyList<SweepList> lists, Action<SweepResult> onResult, CancellationToken cancellationToken)
     {
         var queries = targets.SelectMany(t => lists
             .Where(l => t.AppliesTo(l.Definition))

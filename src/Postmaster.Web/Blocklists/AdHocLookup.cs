@@ -27,8 +27,7 @@ public sealed class AdHocLookup(PostmasterDbContext db, SweepLists sweepLists, D
 
         var target = asset.Kind == AssetKind.Ip ? SweepTarget.ForAddress(0, IPAddress.Parse(asset.Value)) : SweepTarget.ForDomain(0, asset.Value);
         var rows = await db.Blocklists.AsNoTracking().Where(b => b.Enabled).ToListAsync(ct);
-        var answers = new ConcurrentBag<SweepResult>();
-        await sweeper.RunAsync([target], rows.Select(sweepLists.For).ToList(), answers.Add, ct);
+        var answers = await sweeper.LookupAsync(target, rows.Select(sweepLists.For).ToList(), ct);
         var listed = answers.Where(a => a.Verdict.Outcome == ListingOutcome.Listed).ToList();
         var reasons = (await sweeper.ConfirmAllAsync(listed, ct)).ToDictionary(c => c.Result, c => c.Reason);
         var results = answers.Select(r => new LookupListResult(

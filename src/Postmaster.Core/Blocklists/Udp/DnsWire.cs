@@ -88,6 +88,11 @@ public static class DnsWire
         var truncated = (span[2] & 0x02) != 0;
         var code = span[3] & 0x0f;
         var answers = BinaryPrimitives.ReadUInt16BigEndian(span[6..]);
+        if (code == 3 && !truncated)
+        {
+            return DnsReply.NameError;
+        }
+
         if (truncated || code != 0 || answers == 0)
         {
             return new DnsReply(code, truncated, []);
@@ -126,6 +131,9 @@ public static class DnsWire
 /// <summary>The parts of a DNS response a DNSBL verdict needs.</summary>
 public sealed record DnsReply(int ResponseCode, bool Truncated, IReadOnlyList<IPAddress> Addresses)
 {
+    /// <summary>NXDOMAIN, the answer to most of a sweep's queries: one shared instance, nothing to collect.</summary>
+    public static DnsReply NameError { get; } = new(3, false, []);
+
     public BlocklistAnswer ToAnswer() => ResponseCode switch
     {
         0 when Addresses.Count == 0 => BlocklistAnswer.NotFound,

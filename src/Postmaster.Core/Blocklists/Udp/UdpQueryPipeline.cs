@@ -43,8 +43,6 @@ public sealed record UdpPipelineOptions
 /// </summary>
 public sealed class UdpQueryPipeline<TState> : IDisposable
 {
-    private const int SendBatch = 16;
-
     private readonly UdpPipelineOptions _options;
     private readonly Func<string, CancellationToken, Task<BlocklistAnswer>> _overTcp;
     private readonly QueryWindow _window;
@@ -165,69 +163,101 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         return socket;
     }
 
-    /// <summary>The sending thread: paces each list, holds a few window permits at a time, sends.</summary>
+    /// <summary>The sending thread: takes a batch of window permits, paces each list, sends the batch.</summary>
     private void SendAll(IEnumerable<PipelineQuery<TState>> queries)
     {
         var abort = _abort.Token;
-        var permits = 0;
-        try
+        var batch = new List<PipelineQuery<TState>>(QueryWindow.MaxBatch);
+        var ready = new List<(Slot Slot, int Length)>(QueryWindow.MaxBatch);
+        using var enumerator = queries.GetEnumerator();
+        var more = true;
+        while (more)
         {
-            foreach (var query in queries)
+            var permits = _window.Take(QueryWindow.MaxBatch, abort);
+            batch.Clear();
+            try
             {
-                if (query.Limiter is { } limiter)
+                while (batch.Count < permits && (more = enumerator.MoveNext()))
                 {
-                    using var lease = limiter.AttemptAcquire(1);
-                    if (!lease.IsAcquired)
-                    {
-                        using var waited = limiter.AcquireAsync(1, abort).AsTask().GetAwaiter().GetResult();
-                    }
+                    Pace(enumerator.Current.Limiter, abort);
+                    batch.Add(enumerator.Current);
                 }
-
-                if (permits == 0)
-                {
-                    permits = _window.Take(SendBatch, abort);
-                }
-
-                permits--;
-                Send(query);
-                ThrowIfFailed();
             }
-        }
-        finally
-        {
-            _window.Return(permits);
+            catch
+            {
+                _window.Return(batch.Count);
+                throw;
+            }
+            finally
+            {
+                _window.Return(permits - batch.Count);
+            }
+
+            SendBatch(batch, ready);
+            ThrowIfFailed();
         }
     }
 
-    private void Send(PipelineQuery<TState> query)
+    private static void Pace(RateLimiter? limiter, CancellationToken abort)
     {
-        Slot slot;
-        lock (_gate)
+        if (limiter is null)
         {
-            slot = _slots[_freeSlots.Pop()];
-            slot.Id = NewId(slot);
-            slot.Length = DnsWire.WriteQuery(slot.Query, slot.Id, query.Name);
-            slot.Name = query.Name;
-            slot.State = query.State;
-            slot.Attempt = 0;
-            slot.LastTry = Environment.TickCount64;
-            slot.SentAt = Stopwatch.GetTimestamp();
-            _inFlight++;
-            if (slot.Length == 0)
-            {
-                _slotById[slot.Id] = 0;
-                FreeLocked(slot);
-            }
-        }
-
-        if (slot.Length == 0)
-        {
-            _window.Return(1);
-            Deliver(query.State, new BlocklistAnswer(LookupStatus.OtherError, [], $"'{query.Name}' is not a valid DNS name."));
             return;
         }
 
-        Transmit(slot.Query.AsSpan(0, slot.Length), _sockets[0]);
+        using var lease = limiter.AttemptAcquire(1);
+        if (!lease.IsAcquired)
+        {
+            using var waited = limiter.AcquireAsync(1, abort).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Takes slots and writes the packets under one lock, then sends them outside it (only this thread reuses slots).</summary>
+    private void SendBatch(List<PipelineQuery<TState>> batch, List<(Slot Slot, int Length)> ready)
+    {
+        ready.Clear();
+        List<PipelineQuery<TState>>? invalid = null;
+        lock (_gate)
+        {
+            var now = Environment.TickCount64;
+            var sentAt = Stopwatch.GetTimestamp();
+            foreach (var query in batch)
+            {
+                var slot = _slots[_freeSlots.Pop()];
+                slot.Id = NewId(slot);
+                slot.Length = DnsWire.WriteQuery(slot.Query, slot.Id, query.Name);
+                slot.Name = query.Name;
+                slot.State = query.State;
+                slot.Attempt = 0;
+                slot.LastTry = now;
+                slot.SentAt = sentAt;
+                _inFlight++;
+                if (slot.Length == 0)
+                {
+                    _slotById[slot.Id] = 0;
+                    FreeLocked(slot);
+                    (invalid ??= []).Add(query);
+                }
+                else
+                {
+                    ready.Add((slot, slot.Length)); // the length as sent, even if the slot were answered and freed meanwhile
+                }
+            }
+        }
+
+        foreach (var (slot, length) in ready)
+        {
+            Transmit(slot.Query.AsSpan(0, length), _sockets[0]);
+        }
+
+        if (invalid is not null)
+        {
+            _window.Return(invalid.Count);
+            foreach (var query in invalid)
+            {
+                Deliver(query.State, new BlocklistAnswer(LookupStatus.OtherError, [], $"'{query.Name}' is not a valid DNS name."));
+            }
+        }
     }
 
     /// <summary>A random ID not in use, from a buffer refilled by the system's CSPRNG (one call per 256 IDs). Under the lock.</summary>
