@@ -2,7 +2,11 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/Postmaster.Web -c Release -o /app
+# ReadyToRun: the app and its packages (EF Core, Quartz, MailKit…) ship precompiled, so a fresh
+# container does not spend its first sweep in the JIT (bench/sweep/run.sh publishes the same way).
+ARG TARGETARCH
+RUN case "$TARGETARCH" in arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac && \
+    dotnet publish src/Postmaster.Web -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app

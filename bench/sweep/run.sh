@@ -31,6 +31,8 @@ PUBLISH_TIMEOUT="${PUBLISH_TIMEOUT:-900}"
 QUIET_WAIT="${QUIET_WAIT:-60}"           # seconds to wait, before each measurement, for other processes to go quiet
 QUIET_CORES="${QUIET_CORES:-0.25}"       # "quiet": other processes use less than this many cores
 KEEP_WORK="${KEEP_WORK:-0}"              # 1: keep the temp folder (zones, logs, query files)
+case "$(uname -m)" in aarch64 | arm64) RID=linux-arm64 ;; *) RID=linux-x64 ;; esac
+PUBLISH_ARGS="${PUBLISH_ARGS-"-r $RID --self-contained false -p:PublishReadyToRun=true"}" # as the Dockerfile publishes; PUBLISH_ARGS= for plain IL
 APP_SETTINGS="${APP_SETTINGS:-}"         # extra app settings, space-separated KEY=VALUE (e.g. Postmaster__Blocklists__Concurrency=128)
 PEERS="${PEERS:-1}"                      # 0: only the Postmaster sweeps (a quick look while tuning; no goals are judged)
 BUILD_REV="${BUILD_REV:-}"               # empty: build the working tree; a git revision (HEAD, a tag…): build that, from a git archive in the temp folder
@@ -219,9 +221,10 @@ if [[ -n "$BUILD_REV" ]]; then
 else
     BUILT="git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes under src/')"
 fi
-log "publishing Postmaster.Web (Release) from $BUILT"
+log "publishing Postmaster.Web (Release${PUBLISH_ARGS:+ $PUBLISH_ARGS}) from $BUILT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-timeout "$PUBLISH_TIMEOUT" dotnet publish "$SRC_ROOT/src/Postmaster.Web" -c Release --disable-build-servers -o "$WORK/publish" >"$WORK/publish.log" 2>&1 ||
+# shellcheck disable=SC2086
+timeout "$PUBLISH_TIMEOUT" dotnet publish "$SRC_ROOT/src/Postmaster.Web" -c Release --disable-build-servers $PUBLISH_ARGS -o "$WORK/publish" >"$WORK/publish.log" 2>&1 ||
     { tail -30 "$WORK/publish.log" >&2; die "dotnet publish failed"; }
 
 APP_PID="" APP_URL="" APP_LOG=""
@@ -458,7 +461,7 @@ max_steal="$(max_of steal)"; max_other="$(max_of other)"
     echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $NCPU CPUs ($(uname -r)), .NET SDK $(dotnet --version 2>/dev/null), rbldnsd $("$RBLDNSD" -h 2>&1 | head -1 | sed 's/.*version //'),"
     echo "Built from $BUILT."
     echo "rbldnsd on 127.0.0.1:$DNS_PORT serves ${ZONES[*]} (ip4set; each lists ${LISTED_PER_MILLE}‰ of $NET16.0.0/16 and 127.0.0.2)."
-    echo "Postmaster: the published Release build on SQLite, only those 3 catalog lists enabled, one range asset, \`POST /api/sweeps\`,"
+    echo "Postmaster: the published Release build (\`${PUBLISH_ARGS:-plain IL}\`, as the Dockerfile publishes) on SQLite, only those 3 catalog lists enabled, one range asset, \`POST /api/sweeps\`,"
     echo "a fresh process and data folder per range. q/s = total ÷ (finishedAt − startedAt), the health checks come before startedAt;"
     echo "wall = POST to \`completed\` as polled every 0.25 s. Peers: median of their runs, all against the same rbldnsd, the same names."
     echo
