@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
@@ -47,7 +48,9 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     private readonly Func<string, CancellationToken, Task<BlocklistAnswer>> _overTcp;
     private readonly QueryWindow _window;
     private readonly Slot[] _slots;
-    private readonly short[] _slotById = new short[65536]; // slot index + 1; 0 = free ID
+    // Slot index + 1 by query ID; 0 = free ID. 128 KiB, so rented rather than put on the large object
+    // heap by every chunk of every sweep (which brought on full collections).
+    private readonly short[] _slotById = RentCleared();
     private readonly Stack<short> _freeSlots;
     private readonly Lock _gate = new();
     private readonly RoundTripEstimator _rtt;
@@ -60,6 +63,7 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     private int _inFlight;
     private bool _sending;
     private Exception? _failure;
+    private bool _disposed;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed class Slot(short index)
@@ -152,7 +156,25 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         }
     }
 
-    public void Dispose() => _abort.Dispose();
+    /// <summary>After <see cref="RunAsync"/> has returned (its threads are gone by then).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _abort.Dispose();
+        ArrayPool<short>.Shared.Return(_slotById);
+    }
+
+    private static short[] RentCleared()
+    {
+        var table = ArrayPool<short>.Shared.Rent(65536);
+        Array.Clear(table, 0, 65536);
+        return table;
+    }
 
     private static Socket Open(IPEndPoint server)
     {
