@@ -89,20 +89,27 @@ public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64) :
     }
 
     /// <summary>Confirms many results at once (DnsClient, bounded): a change of listing state is only recorded when a second answer agrees.</summary>
-    public async Task<IReadOnlyList<(SweepResult Result, BlocklistVerdict Confirmed, string? Reason)>> ConfirmAllAsync(
-        IReadOnlyCollection<SweepResult> results, CancellationToken cancellationToken)
+    public Task<(SweepResult Result, BlocklistVerdict Confirmed, string? Reason)[]> ConfirmAllAsync(
+        IReadOnlyCollection<SweepResult> results, CancellationToken cancellationToken) =>
+        ForEachAsync(results, async (result, ct) =>
+        {
+            var verdict = await ConfirmAsync(result.Target, result.List, ct);
+            var reason = verdict.Outcome == ListingOutcome.Listed ? await ReasonAsync(result.Target, result.List, ct) : null;
+            return (result, verdict, reason);
+        }, cancellationToken);
+
+    /// <summary>The TXT reasons of listings already seen twice (no confirmation query), many at once.</summary>
+    public Task<(SweepResult Result, string? Reason)[]> ReasonsAsync(IReadOnlyCollection<SweepResult> results, CancellationToken cancellationToken) =>
+        ForEachAsync(results, async (result, ct) => (result, await ReasonAsync(result.Target, result.List, ct)), cancellationToken);
+
+    private async Task<T[]> ForEachAsync<T>(IReadOnlyCollection<SweepResult> results, Func<SweepResult, CancellationToken, Task<T>> ask, CancellationToken cancellationToken)
     {
-        var confirmed = new (SweepResult, BlocklistVerdict, string?)[results.Count];
+        var answers = new T[results.Count];
         await Parallel.ForEachAsync(
             results.Select((r, i) => (Result: r, Index: i)),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Min(concurrency, 32), CancellationToken = cancellationToken },
-            async (item, ct) =>
-            {
-                var verdict = await ConfirmAsync(item.Result.Target, item.Result.List, ct);
-                var reason = verdict.Outcome == ListingOutcome.Listed ? await ReasonAsync(item.Result.Target, item.Result.List, ct) : null;
-                confirmed[item.Index] = (item.Result, verdict, reason);
-            });
-        return confirmed;
+            async (item, ct) => answers[item.Index] = await ask(item.Result, ct));
+        return answers;
     }
 
     /// <summary>Asks again: a change of listing state is only recorded when a second answer agrees.</summary>

@@ -29,7 +29,7 @@ public sealed class AdHocLookup(PostmasterDbContext db, SweepLists sweepLists, D
         var rows = await db.Blocklists.AsNoTracking().Where(b => b.Enabled).ToListAsync(ct);
         var answers = await sweeper.LookupAsync(target, rows.Select(sweepLists.For).ToList(), ct);
         var listed = answers.Where(a => a.Verdict.Outcome == ListingOutcome.Listed).ToList();
-        var reasons = (await sweeper.ConfirmAllAsync(listed, ct)).ToDictionary(c => c.Result, c => c.Reason);
+        var reasons = (await sweeper.ReasonsAsync(listed, ct)).ToDictionary(c => c.Result, c => c.Reason);
         var results = answers.Select(r => new LookupListResult(
             r.List.Definition.Zone, r.List.Definition.Name, r.Verdict.Outcome.ToString().ToLowerInvariant(),
             r.Verdict.Codes.Select(c => c.ToString()).ToArray(), r.Verdict.Categories.ToArray(), reasons.GetValueOrDefault(r), r.Verdict.UnknownReason));

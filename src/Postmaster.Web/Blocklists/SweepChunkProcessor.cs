@@ -120,7 +120,7 @@ public sealed class SweepChunkProcessor(
 
         // Codes changed on a listing already known: the new codes were seen in this sweep; fetch the new reason.
         var recoded = seenListed.Where(s => s.Existing.Codes != s.Result.Verdict.CodesText).ToDictionary(s => s.Result, s => s.Existing);
-        foreach (var (result, _, reason) in await sweeper.ConfirmAllAsync(recoded.Keys, ct))
+        foreach (var (result, reason) in await sweeper.ReasonsAsync(recoded.Keys, ct))
         {
             changes.Add(new Change(result, recoded[result], result.Verdict, reason));
         }
