@@ -17,8 +17,11 @@ public enum LookupStatus
     OtherError,
 }
 
-/// <summary>The raw answer to one DNSBL query: every A record is kept, not just the first.</summary>
-public sealed record BlocklistAnswer(LookupStatus Status, IReadOnlyList<IPAddress> Addresses, string? Detail = null)
+/// <summary>
+/// The raw answer to one DNSBL query: every A record is kept, not just the first. <see cref="Texts"/>
+/// holds the strings of a TXT answer (a listing's reason), untrusted and not yet sanitised.
+/// </summary>
+public sealed record BlocklistAnswer(LookupStatus Status, IReadOnlyList<IPAddress> Addresses, string? Detail = null, IReadOnlyList<string>? Texts = null)
 {
     public static BlocklistAnswer NotFound { get; } = new(LookupStatus.NotFound, []);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -13,6 +14,11 @@ public static class DnsblQueryName
     /// </summary>
     public static string For(IPAddress address, string zone)
     {
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            return ForIpv4(address, zone);
+        }
+
         var bytes = address.GetAddressBytes();
         var builder = new StringBuilder(address.AddressFamily == AddressFamily.InterNetworkV6 ? 64 + zone.Length + 1 : 16 + zone.Length + 1);
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
@@ -32,6 +38,27 @@ public static class DnsblQueryName
         }
 
         return builder.Append(zone.TrimEnd('.')).Append('.').ToString();
+    }
+
+    /// <summary>Three of these per address in a sweep: written straight into one string, nothing else allocated.</summary>
+    private static string ForIpv4(IPAddress address, string zone)
+    {
+        Span<byte> octets = stackalloc byte[4];
+        address.TryWriteBytes(octets, out _);
+        var suffix = zone.AsSpan().TrimEnd('.');
+        Span<char> name = stackalloc char[16 + suffix.Length + 1];
+        var at = 0;
+        for (var i = 3; i >= 0; i--)
+        {
+            octets[i].TryFormat(name[at..], out var written, default, CultureInfo.InvariantCulture);
+            at += written;
+            name[at++] = '.';
+        }
+
+        suffix.CopyTo(name[at..]);
+        at += suffix.Length;
+        name[at++] = '.';
+        return new string(name[..at]);
     }
 
     public static string For(string domain, string zone) => $"{domain.TrimEnd('.')}.{zone.TrimEnd('.')}.";

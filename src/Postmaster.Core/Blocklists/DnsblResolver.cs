@@ -56,12 +56,15 @@ public sealed class DnsblResolver
         Window = window,
     };
 
-    public async Task<BlocklistAnswer> QueryAsync(string name, CancellationToken cancellationToken)
+    public Task<BlocklistAnswer> QueryAsync(string name, CancellationToken cancellationToken) => QueryAsync(name, DnsType.A, cancellationToken);
+
+    /// <summary>An A query (or a TXT one, whose strings come back in <see cref="BlocklistAnswer.Texts"/>), over TCP too when the UDP answer is truncated.</summary>
+    public async Task<BlocklistAnswer> QueryAsync(string name, DnsType type, CancellationToken cancellationToken)
     {
         IDnsQueryResponse response;
         try
         {
-            response = await _client.QueryAsync(name, QueryType.A, QueryClass.IN, cancellationToken);
+            response = await _client.QueryAsync(name, type == DnsType.Txt ? QueryType.TXT : QueryType.A, QueryClass.IN, cancellationToken);
         }
         catch (DnsResponseException e) when (e.Code == DnsResponseCode.ConnectionTimeout)
         {
@@ -78,6 +81,7 @@ public sealed class DnsblResolver
 
         return response.Header.ResponseCode switch
         {
+            DnsHeaderResponseCode.NoError when type == DnsType.Txt => TextAnswer(response),
             DnsHeaderResponseCode.NoError => ToAnswer(response),
             DnsHeaderResponseCode.NotExistentDomain => BlocklistAnswer.NotFound,
             DnsHeaderResponseCode.ServerFailure => new BlocklistAnswer(LookupStatus.ServerFailure, []),
@@ -87,23 +91,12 @@ public sealed class DnsblResolver
     }
 
     /// <summary>The TXT reason a list gives for a listing, joined, stripped of control characters and bounded.</summary>
-    public async Task<string?> QueryReasonAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await _client.QueryAsync(name, QueryType.TXT, QueryClass.IN, cancellationToken);
-            var text = string.Join(" ", response.Answers.TxtRecords().SelectMany(t => t.Text));
-            return Sanitize(text);
-        }
-        catch (DnsResponseException)
-        {
-            return null;
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
-    }
+    public async Task<string?> QueryReasonAsync(string name, CancellationToken cancellationToken) =>
+        Reason(await QueryAsync(name, DnsType.Txt, cancellationToken));
+
+    /// <summary>The reason in a TXT answer: its strings joined, sanitised and bounded; null when there is none.</summary>
+    public static string? Reason(BlocklistAnswer answer) =>
+        answer.Texts is { Count: > 0 } texts ? Sanitize(string.Join(" ", texts)) : null;
 
     /// <summary>TXT is untrusted text from the Internet: keep printable characters, at most <see cref="MaxTxtLength"/>.</summary>
     public static string? Sanitize(string? text)
@@ -125,6 +118,12 @@ public sealed class DnsblResolver
         }
 
         return builder.ToString().Trim();
+    }
+
+    private static BlocklistAnswer TextAnswer(IDnsQueryResponse response)
+    {
+        var texts = response.Answers.TxtRecords().SelectMany(t => t.Text).ToList();
+        return texts.Count == 0 ? BlocklistAnswer.NotFound : new BlocklistAnswer(LookupStatus.Answered, [], Texts: texts);
     }
 
     private static BlocklistAnswer ToAnswer(IDnsQueryResponse response)

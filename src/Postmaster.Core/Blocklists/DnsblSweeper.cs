@@ -77,46 +77,110 @@ public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64) :
 
     private async Task AskAsync(IEnumerable<SweepTarget> targets, IReadOnlyList<SweepList> lists, Action<SweepResult> onResult, CancellationToken cancellationToken)
     {
-        var queries = targets.SelectMany(t => lists
-            .Where(l => t.AppliesTo(l.Definition))
-            .Select(l => new PipelineQuery<(SweepTarget Target, SweepList List)>(t.QueryName(l.Zone), l.RateLimiter, (t, l))));
-        using var pipeline = new UdpQueryPipeline<(SweepTarget Target, SweepList List)>(
-            resolver.PipelineOptions(concurrency) with { SharedWindow = _window }, resolver.QueryAsync);
+        using var pipeline = new UdpQueryPipeline<Asked>(resolver.PipelineOptions(concurrency) with { SharedWindow = _window }, resolver.QueryAsync);
         await pipeline.RunAsync(
-            queries,
-            (query, answer) => onResult(new SweepResult(query.Target, query.List, answer, BlocklistAnswerDecoder.Decode(query.List.Definition, answer))),
+            Queries(targets, lists),
+            (asked, answer) => onResult(new SweepResult(asked.Target, asked.List, answer, BlocklistAnswerDecoder.Decode(asked.List.Definition, answer))),
             cancellationToken);
     }
 
-    /// <summary>Confirms many results at once (DnsClient, bounded): a change of listing state is only recorded when a second answer agrees.</summary>
-    public Task<(SweepResult Result, BlocklistVerdict Confirmed, string? Reason)[]> ConfirmAllAsync(
-        IReadOnlyCollection<SweepResult> results, CancellationToken cancellationToken) =>
-        ForEachAsync(results, async (result, ct) =>
-        {
-            var verdict = await ConfirmAsync(result.Target, result.List, ct);
-            var reason = verdict.Outcome == ListingOutcome.Listed ? await ReasonAsync(result.Target, result.List, ct) : null;
-            return (result, verdict, reason);
-        }, cancellationToken);
-
-    /// <summary>The TXT reasons of listings already seen twice (no confirmation query), many at once.</summary>
-    public Task<(SweepResult Result, string? Reason)[]> ReasonsAsync(IReadOnlyCollection<SweepResult> results, CancellationToken cancellationToken) =>
-        ForEachAsync(results, async (result, ct) => (result, await ReasonAsync(result.Target, result.List, ct)), cancellationToken);
-
-    private async Task<T[]> ForEachAsync<T>(IReadOnlyCollection<SweepResult> results, Func<SweepResult, CancellationToken, Task<T>> ask, CancellationToken cancellationToken)
+    /// <summary>Every (target, applicable list) pair, lazily; a plain iterator, so it is precompiled with the app (a LINQ chain over these types is not).</summary>
+    private static IEnumerable<PipelineQuery<Asked>> Queries(IEnumerable<SweepTarget> targets, IReadOnlyList<SweepList> lists)
     {
-        var answers = new T[results.Count];
-        await Parallel.ForEachAsync(
-            results.Select((r, i) => (Result: r, Index: i)),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Min(concurrency, 32), CancellationToken = cancellationToken },
-            async (item, ct) => answers[item.Index] = await ask(item.Result, ct));
-        return answers;
+        foreach (var target in targets)
+        {
+            for (var i = 0; i < lists.Count; i++)
+            {
+                var list = lists[i];
+                if (target.AppliesTo(list.Definition))
+                {
+                    yield return new PipelineQuery<Asked>(target.QueryName(list.Zone), list.RateLimiter, new Asked(target, list));
+                }
+            }
+        }
     }
 
-    /// <summary>Asks again: a change of listing state is only recorded when a second answer agrees.</summary>
-    public async Task<BlocklistVerdict> ConfirmAsync(SweepTarget target, SweepList list, CancellationToken cancellationToken)
+    /// <summary>What a query was about; a class, so the pipeline runs its precompiled shared code.</summary>
+    private sealed class Asked(SweepTarget target, SweepList list)
     {
-        var answer = await resolver.QueryAsync(target.QueryName(list.Zone), cancellationToken);
-        return BlocklistAnswerDecoder.Decode(list.Definition, answer);
+        public SweepTarget Target { get; } = target;
+
+        public SweepList List { get; } = list;
+    }
+
+    /// <summary>
+    /// Confirms many results at once: a change of listing state is only recorded when a second answer
+    /// agrees. The second answers come from a run of their own (fresh sockets, so new source ports,
+    /// and new random IDs), so a forged datagram that slipped into the sweep's run cannot also answer
+    /// the confirmation. A result that said "listed" has its TXT reason asked in the same run.
+    /// </summary>
+    public async Task<(SweepResult Result, BlocklistVerdict Confirmed, string? Reason)[]> ConfirmAllAsync(
+        IReadOnlyCollection<SweepResult> results, CancellationToken cancellationToken)
+    {
+        var items = results.ToArray();
+        var verdicts = new BlocklistVerdict[items.Length];
+        var reasons = new string?[items.Length];
+        var queries = new List<PipelineQuery<Followup>>(items.Length * 2);
+        for (var i = 0; i < items.Length; i++)
+        {
+            var name = items[i].Target.QueryName(items[i].List.Zone);
+            queries.Add(Followup.Ask(name, i, DnsType.A));
+            if (items[i].Verdict.Outcome == ListingOutcome.Listed)
+            {
+                queries.Add(Followup.Ask(name, i, DnsType.Txt));
+            }
+        }
+
+        await FollowUpAsync(queries, (followup, answer) =>
+        {
+            if (followup.Type == DnsType.Txt)
+            {
+                reasons[followup.Index] = DnsblResolver.Reason(answer);
+            }
+            else
+            {
+                verdicts[followup.Index] = BlocklistAnswerDecoder.Decode(items[followup.Index].List.Definition, answer);
+            }
+        }, cancellationToken);
+
+        // A reason only goes with a listing the second answer agrees with.
+        return [.. items.Select((r, i) => (r, verdicts[i], verdicts[i].Outcome == ListingOutcome.Listed ? reasons[i] : null))];
+    }
+
+    /// <summary>The TXT reasons of listings already seen twice (no confirmation query), many at once.</summary>
+    public async Task<(SweepResult Result, string? Reason)[]> ReasonsAsync(IReadOnlyCollection<SweepResult> results, CancellationToken cancellationToken)
+    {
+        var items = results.ToArray();
+        var reasons = new string?[items.Length];
+        var queries = items.Select((r, i) => Followup.Ask(r.Target.QueryName(r.List.Zone), i, DnsType.Txt)).ToList();
+        await FollowUpAsync(queries, (followup, answer) => reasons[followup.Index] = DnsblResolver.Reason(answer), cancellationToken);
+        return [.. items.Select((r, i) => (r, reasons[i]))];
+    }
+
+    /// <summary>
+    /// Follow-up queries (confirmations, reasons) in a pipeline run of their own, beside any sweep
+    /// chunk asking at the time, within the same in-flight window. A list's rate limit is not applied:
+    /// these are a few per listing change, as a person's lookup would be.
+    /// </summary>
+    private async Task FollowUpAsync(List<PipelineQuery<Followup>> queries, Action<Followup, BlocklistAnswer> onAnswer, CancellationToken cancellationToken)
+    {
+        if (queries.Count == 0)
+        {
+            return;
+        }
+
+        using var pipeline = new UdpQueryPipeline<Followup>(resolver.PipelineOptions(concurrency) with { SharedWindow = _window }, resolver.QueryAsync);
+        await pipeline.RunAsync(queries, onAnswer, cancellationToken);
+    }
+
+    /// <summary>Which result a follow-up query is about, and what it asks.</summary>
+    private sealed class Followup(int index, DnsType type)
+    {
+        public int Index { get; } = index;
+
+        public DnsType Type { get; } = type;
+
+        public static PipelineQuery<Followup> Ask(string name, int index, DnsType type) => new(name, null, new Followup(index, type), type);
     }
 
     /// <summary>Runs the list's test points and judges its health.</summary>
@@ -132,7 +196,4 @@ public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64) :
 
         return ListHealthEvaluator.Evaluate(list.Definition, results);
     }
-
-    public Task<string?> ReasonAsync(SweepTarget target, SweepList list, CancellationToken cancellationToken) =>
-        resolver.QueryReasonAsync(target.QueryName(list.Zone), cancellationToken);
 }

@@ -20,7 +20,8 @@ public sealed class SweepChunkProcessor(
 {
     private sealed record Change(SweepResult Result, Listing? Existing, BlocklistVerdict Confirmed, string? Reason);
 
-    private readonly record struct Cell(long AssetId, long ListId);
+    /// <summary>An answer that may change a listing's state, with the listing it would change.</summary>
+    private sealed record Candidate(SweepResult Result, Listing? Existing);
 
     public async Task RunAsync(long runId, int chunk, CancellationToken ct)
     {
@@ -50,48 +51,46 @@ public sealed class SweepChunkProcessor(
         var lists = await sweepLists.LoadAsync(db, plan.Lists.Where(l => plan.Includes(l, chunk)).Select(l => l.BlocklistId), ct);
         var byDefinition = lists.ToDictionary(l => l.Value.List, l => l.Key);
         var targets = plan.TargetsOf(chunk).ToList();
+        var tally = new ChunkTally(targets.Select(t => t.AssetId), lists.ToDictionary(l => l.Key, l => l.Value.List));
+
         // All active listings of these lists, then this chunk's: far fewer rows than the chunk has
-        // targets, and cheaper than sending thousands of values to the database.
+        // targets, and cheaper than sending thousands of values to the database. Kept per list, by
+        // value, so an answer looks its listing up without building a key.
         var values = targets.Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
         var listIds = lists.Keys.ToList();
-        var active = (await db.Listings.AsNoTracking()
-                .Where(l => l.Active && listIds.Contains(l.BlocklistId))
-                .ToListAsync(ct))
-            .Where(l => values.Contains(l.Value))
-            .ToDictionary(l => (l.BlocklistId, l.Value));
+        var active = lists.Values.Select(_ => new Dictionary<string, Listing>(StringComparer.Ordinal)).ToArray();
+        foreach (var listing in await db.Listings.AsNoTracking().Where(l => l.Active && listIds.Contains(l.BlocklistId)).ToListAsync(ct))
+        {
+            if (values.Contains(listing.Value))
+            {
+                active[tally.ListIndex(lists[listing.BlocklistId].List)][listing.Value] = listing;
+            }
+        }
 
-        var queried = new ConcurrentDictionary<Cell, long>();
-        var unknown = new ConcurrentDictionary<Cell, long>();
-        var listed = new ConcurrentDictionary<Cell, long>();
-        var candidates = new ConcurrentBag<(SweepResult Result, Listing? Existing)>();
-        var seenListed = new ConcurrentBag<(SweepResult Result, Listing Existing)>();
+        var candidates = new ConcurrentQueue<Candidate>();
+        var seenListed = new ConcurrentQueue<Candidate>();
 
         var dnsStarted = time.GetTimestamp();
         await sweeper.RunAsync(targets, lists.Values.Select(l => l.List).ToList(), result =>
         {
-            var listId = byDefinition[result.List];
-            var cell = new Cell(result.Target.AssetId, listId);
-            queried.AddOrUpdate(cell, 1, (_, n) => n + 1);
-            active.TryGetValue((listId, result.Target.Value), out var existing);
+            tally.Count(result);
+            var known = active[tally.ListIndex(result.List)];
+            Listing? existing = null;
+            if (known.Count > 0)
+            {
+                known.TryGetValue(result.Target.Value, out existing);
+            }
+
             switch (result.Verdict.Outcome)
             {
-                case ListingOutcome.Unknown:
-                    unknown.AddOrUpdate(cell, 1, (_, n) => n + 1);
+                case ListingOutcome.Listed when existing is null:
+                    candidates.Enqueue(new Candidate(result, null));
                     break;
                 case ListingOutcome.Listed:
-                    listed.AddOrUpdate(cell, 1, (_, n) => n + 1);
-                    if (existing is null)
-                    {
-                        candidates.Add((result, null));
-                    }
-                    else
-                    {
-                        seenListed.Add((result, existing));
-                    }
-
+                    seenListed.Enqueue(new Candidate(result, existing));
                     break;
                 case ListingOutcome.NotListed when existing is not null:
-                    candidates.Add((result, existing));
+                    candidates.Enqueue(new Candidate(result, existing));
                     break;
             }
         }, ct);
@@ -105,13 +104,7 @@ public sealed class SweepChunkProcessor(
         {
             if (confirmed.Outcome != result.Verdict.Outcome)
             {
-                var cell = new Cell(result.Target.AssetId, byDefinition[result.List]);
-                unknown.AddOrUpdate(cell, 1, (_, n) => n + 1);
-                if (result.Verdict.Outcome == ListingOutcome.Listed)
-                {
-                    listed.AddOrUpdate(cell, 0, (_, n) => n - 1);
-                }
-
+                tally.Unconfirmed(result);
                 continue;
             }
 
@@ -119,7 +112,7 @@ public sealed class SweepChunkProcessor(
         }
 
         // Codes changed on a listing already known: the new codes were seen in this sweep; fetch the new reason.
-        var recoded = seenListed.Where(s => s.Existing.Codes != s.Result.Verdict.CodesText).ToDictionary(s => s.Result, s => s.Existing);
+        var recoded = seenListed.Where(s => s.Existing!.Codes != s.Result.Verdict.CodesText).ToDictionary(s => s.Result, s => s.Existing!);
         foreach (var (result, reason) in await sweeper.ReasonsAsync(recoded.Keys, ct))
         {
             changes.Add(new Change(result, recoded[result], result.Verdict, reason));
@@ -132,10 +125,10 @@ public sealed class SweepChunkProcessor(
             try
             {
                 var confirmed = time.GetTimestamp();
-                await CommitAsync(run, chunk, byDefinition, changes, seenListed.Select(s => s.Existing.Id).ToList(), queried, listed, unknown, ct);
+                await CommitAsync(run, chunk, byDefinition, changes, seenListed.Select(s => s.Existing!.Id).ToList(), tally, ct);
                 log.LogDebug(
                     "Sweep {RunId} chunk {Chunk}: {Queries} queries in {Total:F0} ms (set-up {Setup:F0}, DNS {Dns:F0}, confirm {Confirm:F0}, commit {Commit:F0}), {Changes} changes",
-                    run.Id, chunk, queried.Values.Sum(), time.GetElapsedTime(started).TotalMilliseconds, time.GetElapsedTime(started, dnsStarted).TotalMilliseconds,
+                    run.Id, chunk, tally.Queried, time.GetElapsedTime(started).TotalMilliseconds, time.GetElapsedTime(started, dnsStarted).TotalMilliseconds,
                     time.GetElapsedTime(dnsStarted, asked).TotalMilliseconds, time.GetElapsedTime(asked, confirmed).TotalMilliseconds, time.GetElapsedTime(confirmed).TotalMilliseconds, changes.Count);
                 return;
             }
@@ -153,21 +146,20 @@ public sealed class SweepChunkProcessor(
         Dictionary<SweepList, long> byDefinition,
         List<Change> changes,
         List<long> stillListed,
-        ConcurrentDictionary<Cell, long> queried,
-        ConcurrentDictionary<Cell, long> listed,
-        ConcurrentDictionary<Cell, long> unknown,
+        ChunkTally tally,
         CancellationToken ct)
     {
         using var turn = await writeGate.EnterAsync(ct);
         var now = time.GetUtcNow();
+        var (queried, listed, unknown) = (tally.Queried, tally.Listed, tally.Unknown);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var flipped = await db.SweepChunks
             .Where(c => c.RunId == run.Id && c.Index == chunk && !c.Done)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(c => c.Done, true)
-                .SetProperty(c => c.Queries, queried.Values.Sum())
-                .SetProperty(c => c.Listed, listed.Values.Sum())
-                .SetProperty(c => c.Unknown, unknown.Values.Sum())
+                .SetProperty(c => c.Queries, queried)
+                .SetProperty(c => c.Listed, listed)
+                .SetProperty(c => c.Unknown, unknown)
                 .SetProperty(c => c.CompletedAt, now), ct);
         if (flipped == 0)
         {
@@ -182,15 +174,16 @@ public sealed class SweepChunkProcessor(
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.LastSeen, now).SetProperty(l => l.LastChecked, now), ct);
         }
 
-        await RecordStatusAsync(run.Id, queried, listed, unknown, now, ct);
-        await RecordUsageAsync(queried, now, ct);
+        var cells = tally.Cells().ToList();
+        await RecordStatusAsync(run.Id, cells, now, ct);
+        await RecordUsageAsync(cells, now, ct);
         await db.SaveChangesAsync(ct);
 
         await db.SweepRuns.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.ChunksDone, r => r.ChunksDone + 1)
-            .SetProperty(r => r.Done, r => r.Done + queried.Values.Sum())
-            .SetProperty(r => r.Listed, r => r.Listed + listed.Values.Sum())
-            .SetProperty(r => r.Unknown, r => r.Unknown + unknown.Values.Sum()), ct);
+            .SetProperty(r => r.Done, r => r.Done + queried)
+            .SetProperty(r => r.Listed, r => r.Listed + listed)
+            .SetProperty(r => r.Unknown, r => r.Unknown + unknown), ct);
         await db.SweepRuns.Where(r => r.Id == run.Id && r.State == SweepState.Running && r.ChunksDone >= r.ChunksTotal)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.State, SweepState.Completed)
@@ -271,19 +264,13 @@ public sealed class SweepChunkProcessor(
         }
     }
 
-    private async Task RecordStatusAsync(
-        long runId,
-        ConcurrentDictionary<Cell, long> queried,
-        ConcurrentDictionary<Cell, long> listed,
-        ConcurrentDictionary<Cell, long> unknown,
-        DateTimeOffset now,
-        CancellationToken ct)
+    private async Task RecordStatusAsync(long runId, List<CellCount> cells, DateTimeOffset now, CancellationToken ct)
     {
-        var assetIds = queried.Keys.Select(c => c.AssetId).Distinct().ToList();
-        var rows = await db.AssetListStatuses.Where(s => assetIds.Contains(s.AssetId)).ToDictionaryAsync(s => new Cell(s.AssetId, s.BlocklistId), ct);
-        foreach (var (cell, count) in queried)
+        var assetIds = cells.Select(c => c.AssetId).Distinct().ToList();
+        var rows = await db.AssetListStatuses.Where(s => assetIds.Contains(s.AssetId)).ToDictionaryAsync(s => (s.AssetId, s.BlocklistId), ct);
+        foreach (var cell in cells)
         {
-            if (!rows.TryGetValue(cell, out var row))
+            if (!rows.TryGetValue((cell.AssetId, cell.ListId), out var row))
             {
                 row = db.AssetListStatuses.Add(new AssetListStatus { AssetId = cell.AssetId, BlocklistId = cell.ListId }).Entity;
             }
@@ -294,19 +281,19 @@ public sealed class SweepChunkProcessor(
                 (row.RunId, row.Queried, row.Listed, row.Unknown) = (runId, 0, 0, 0);
             }
 
-            row.Queried += count;
-            row.Listed += listed.GetValueOrDefault(cell);
-            row.Unknown += unknown.GetValueOrDefault(cell);
+            row.Queried += cell.Queried;
+            row.Listed += cell.Listed;
+            row.Unknown += cell.Unknown;
             row.CheckedAt = now;
         }
     }
 
-    private async Task RecordUsageAsync(ConcurrentDictionary<Cell, long> queried, DateTimeOffset now, CancellationToken ct)
+    private async Task RecordUsageAsync(List<CellCount> cells, DateTimeOffset now, CancellationToken ct)
     {
         var day = DateOnly.FromDateTime(now.UtcDateTime);
-        foreach (var group in queried.GroupBy(q => q.Key.ListId))
+        foreach (var group in cells.GroupBy(c => c.ListId))
         {
-            var count = group.Sum(g => g.Value);
+            var count = group.Sum(c => c.Queried);
             var usage = await db.BlocklistUsage.FirstOrDefaultAsync(u => u.BlocklistId == group.Key && u.Day == day, ct);
             if (usage is null)
             {

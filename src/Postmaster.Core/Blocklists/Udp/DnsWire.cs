@@ -4,10 +4,17 @@ using DnsClient;
 
 namespace Postmaster.Core.Blocklists.Udp;
 
+/// <summary>The record types a DNSBL is asked for: A (listed, and how) and TXT (why).</summary>
+public enum DnsType : ushort
+{
+    A = 1,
+    Txt = 16,
+}
+
 /// <summary>
-/// The small part of the DNS wire format (RFC 1035 §4) a pipelined sweep needs: an A query with
-/// recursion desired, and the header, echoed question and A records of its answer. Names in the
-/// answer section are read with DnsClient's own <see cref="DnsDatagramReader"/> (compression
+/// The small part of the DNS wire format (RFC 1035 §4) a pipelined sweep needs: an A or TXT query
+/// with recursion desired, and the header, echoed question and A or TXT records of its answer. Names
+/// in the answer section are read with DnsClient's own <see cref="DnsDatagramReader"/> (compression
 /// pointers included); only negative answers, the bulk of a sweep, never get that far.
 /// </summary>
 public static class DnsWire
@@ -17,14 +24,14 @@ public static class DnsWire
     /// <summary>Large enough for any query name (255 octets) plus header and question trailer.</summary>
     public const int MaxQueryLength = HeaderLength + 256 + 4;
 
-    private const ushort TypeA = 1;
     private const ushort ClassIn = 1;
 
     /// <summary>
-    /// Writes an A/IN query for <paramref name="name"/> (absolute or not) and returns its length,
-    /// or 0 when the name cannot be sent (empty label, label over 63 octets, name over 255, not ASCII).
+    /// Writes an A/IN (or <paramref name="type"/>/IN) query for <paramref name="name"/> (absolute or not)
+    /// and returns its length, or 0 when the name cannot be sent (empty label, label over 63 octets,
+    /// name over 255, not ASCII).
     /// </summary>
-    public static int WriteQuery(Span<byte> packet, ushort id, ReadOnlySpan<char> name)
+    public static int WriteQuery(Span<byte> packet, ushort id, ReadOnlySpan<char> name, DnsType type = DnsType.A)
     {
         if (name.EndsWith('.'))
         {
@@ -42,9 +49,13 @@ public static class DnsWire
         packet[6..HeaderLength].Clear();
 
         var at = HeaderLength;
-        foreach (var range in name.Split('.'))
+        var rest = name;
+        while (true)
         {
-            var label = name[range];
+            // Labels by hand rather than with MemoryExtensions.Split: this runs for every query, and
+            // the generic splitter is not precompiled (tier-0 code for most of a first sweep).
+            var dot = rest.IndexOf('.');
+            var label = dot < 0 ? rest : rest[..dot];
             if (label.IsEmpty || label.Length > 63)
             {
                 return 0;
@@ -60,10 +71,17 @@ public static class DnsWire
 
                 packet[at++] = (byte)char.ToLowerInvariant(c);
             }
+
+            if (dot < 0)
+            {
+                break;
+            }
+
+            rest = rest[(dot + 1)..];
         }
 
         packet[at++] = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(packet[at..], TypeA);
+        BinaryPrimitives.WriteUInt16BigEndian(packet[at..], (ushort)type);
         BinaryPrimitives.WriteUInt16BigEndian(packet[(at + 2)..], ClassIn);
         return at + 4;
     }
@@ -98,44 +116,90 @@ public static class DnsWire
             return new DnsReply(code, truncated, []);
         }
 
+        var asked = (DnsType)BinaryPrimitives.ReadUInt16BigEndian(query[^4..]);
         try
         {
             var reader = new DnsDatagramReader(new ArraySegment<byte>(packet, 0, length), query.Length);
-            var addresses = new List<IPAddress>(answers);
+            var addresses = new List<IPAddress>(asked == DnsType.A ? answers : 0);
+            List<string>? texts = asked == DnsType.Txt ? [] : null;
             for (var i = 0; i < answers; i++)
             {
                 reader.ReadDnsName();
-                var type = reader.ReadUInt16NetworkOrder();
+                var type = (DnsType)reader.ReadUInt16NetworkOrder();
                 var @class = reader.ReadUInt16NetworkOrder();
                 reader.ReadUInt32NetworkOrder(); // TTL: never cached here
                 var dataLength = reader.ReadUInt16NetworkOrder();
-                if (type == TypeA && @class == ClassIn && dataLength == 4)
-                {
-                    addresses.Add(reader.ReadIPAddress());
-                }
-                else
+                if (type != asked || @class != ClassIn)
                 {
                     reader.Advance(dataLength); // CNAME on the way, or an RRSIG
                 }
+                else if (type == DnsType.A && dataLength == 4)
+                {
+                    addresses.Add(reader.ReadIPAddress());
+                }
+                else if (type == DnsType.Txt)
+                {
+                    if (ReadCharacterStrings(packet, reader.Index, dataLength, length) is not { } strings)
+                    {
+                        return null;
+                    }
+
+                    texts!.AddRange(strings);
+                    reader.Advance(dataLength);
+                }
+                else
+                {
+                    reader.Advance(dataLength);
+                }
             }
 
-            return new DnsReply(code, false, addresses);
+            return new DnsReply(code, false, addresses, texts);
         }
         catch (Exception e) when (e is IndexOutOfRangeException or ArgumentOutOfRangeException or DnsResponseParseException)
         {
             return null; // cut short or malformed: as good as lost, so the query times out or is retried
         }
     }
+
+    /// <summary>
+    /// The &lt;character-string&gt;s of one TXT record (RFC 1035 §3.3.14): a length octet, then that
+    /// many octets, read as UTF-8 (invalid sequences replaced). The caller sanitises and bounds them.
+    /// Null when a string runs past its record or the record past the datagram.
+    /// </summary>
+    private static List<string>? ReadCharacterStrings(byte[] packet, int start, int dataLength, int length)
+    {
+        var end = start + dataLength;
+        if (end > length)
+        {
+            return null;
+        }
+
+        var strings = new List<string>();
+        for (var at = start; at < end;)
+        {
+            var size = packet[at++];
+            if (at + size > end)
+            {
+                return null;
+            }
+
+            strings.Add(System.Text.Encoding.UTF8.GetString(packet, at, size));
+            at += size;
+        }
+
+        return strings;
+    }
 }
 
-/// <summary>The parts of a DNS response a DNSBL verdict needs.</summary>
-public sealed record DnsReply(int ResponseCode, bool Truncated, IReadOnlyList<IPAddress> Addresses)
+/// <summary>The parts of a DNS response a DNSBL verdict needs; <see cref="Texts"/> for a TXT question only.</summary>
+public sealed record DnsReply(int ResponseCode, bool Truncated, IReadOnlyList<IPAddress> Addresses, IReadOnlyList<string>? Texts = null)
 {
     /// <summary>NXDOMAIN, the answer to most of a sweep's queries: one shared instance, nothing to collect.</summary>
     public static DnsReply NameError { get; } = new(3, false, []);
 
     public BlocklistAnswer ToAnswer() => ResponseCode switch
     {
+        0 when Texts is { Count: > 0 } => new BlocklistAnswer(LookupStatus.Answered, [], Texts: Texts),
         0 when Addresses.Count == 0 => BlocklistAnswer.NotFound,
         0 => new BlocklistAnswer(LookupStatus.Answered, Addresses),
         3 => BlocklistAnswer.NotFound,

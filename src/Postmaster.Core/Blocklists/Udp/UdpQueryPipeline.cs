@@ -9,8 +9,8 @@ using System.Threading.RateLimiting;
 
 namespace Postmaster.Core.Blocklists.Udp;
 
-/// <summary>One name to ask about, the rate limiter that paces its list, and what the caller wants back with the answer.</summary>
-public readonly record struct PipelineQuery<TState>(string Name, RateLimiter? Limiter, TState State);
+/// <summary>One name to ask about (an A query unless <paramref name="Type"/> says TXT), the rate limiter that paces its list, and what the caller wants back with the answer.</summary>
+public readonly record struct PipelineQuery<TState>(string Name, RateLimiter? Limiter, TState State, DnsType Type = DnsType.A);
 
 public sealed record UdpPipelineOptions
 {
@@ -41,17 +41,25 @@ public sealed record UdpPipelineOptions
 /// answers are matched by ID and echoed question. Each run binds fresh sockets (new random source
 /// ports) with random IDs; a forged answer still cannot change a listing on its own, because every
 /// state change is confirmed by a separate query through DnsClient. An instance runs once.
+/// <para>
+/// The per-query path uses arrays, not framework collections over this type's structs: the app ships
+/// ReadyToRun, and a framework generic instantiated over our value types (a <c>List</c> of
+/// <see cref="PipelineQuery{TState}"/>, say) is not in any precompiled image, so it would run as
+/// unoptimised tier-0 code through most of the first sweep of a process. Give TState a reference type
+/// for the same reason: the shared code for reference types is precompiled.
+/// </para>
 /// </summary>
 public sealed class UdpQueryPipeline<TState> : IDisposable
 {
     private readonly UdpPipelineOptions _options;
-    private readonly Func<string, CancellationToken, Task<BlocklistAnswer>> _overTcp;
+    private readonly Func<string, DnsType, CancellationToken, Task<BlocklistAnswer>> _overTcp;
     private readonly QueryWindow _window;
     private readonly Slot[] _slots;
     // Slot index + 1 by query ID; 0 = free ID. 128 KiB, so rented rather than put on the large object
     // heap by every chunk of every sweep (which brought on full collections).
     private readonly short[] _slotById = RentCleared();
-    private readonly Stack<short> _freeSlots;
+    private readonly short[] _freeSlots;
+    private int _freeCount;
     private readonly Lock _gate = new();
     private readonly RoundTripEstimator _rtt;
     private readonly byte[] _random = new byte[512];
@@ -76,11 +84,12 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         public long LastTry; // Environment.TickCount64 of the latest try
         public long SentAt;  // Stopwatch timestamp of the first try
         public string Name = "";
+        public DnsType Type;
         public TState State = default!;
     }
 
     /// <param name="overTcp">Asks again over TCP when an answer comes back truncated.</param>
-    public UdpQueryPipeline(UdpPipelineOptions options, Func<string, CancellationToken, Task<BlocklistAnswer>> overTcp)
+    public UdpQueryPipeline(UdpPipelineOptions options, Func<string, DnsType, CancellationToken, Task<BlocklistAnswer>> overTcp)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Window, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Window, 4096);
@@ -95,8 +104,13 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_window.Size, 4096);
 
         // As many slots as the window has permits: this run can never hold more queries than that.
-        _slots = Enumerable.Range(0, _window.Size).Select(i => new Slot((short)i)).ToArray();
-        _freeSlots = new Stack<short>(Enumerable.Range(0, _window.Size).Select(i => (short)i).Reverse());
+        _slots = new Slot[_window.Size];
+        _freeSlots = new short[_window.Size];
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new Slot((short)i);
+            _freeSlots[_freeCount++] = (short)(_slots.Length - 1 - i);
+        }
         _rtt = new RoundTripEstimator(options.MinRetryDelay, options.Timeout);
     }
 
@@ -189,33 +203,36 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     private void SendAll(IEnumerable<PipelineQuery<TState>> queries)
     {
         var abort = _abort.Token;
-        var batch = new List<PipelineQuery<TState>>(QueryWindow.MaxBatch);
-        var ready = new List<(Slot Slot, int Length)>(QueryWindow.MaxBatch);
+        var batch = new PipelineQuery<TState>[QueryWindow.MaxBatch];
+        var ready = new Slot[QueryWindow.MaxBatch];
+        var lengths = new int[QueryWindow.MaxBatch];
         using var enumerator = queries.GetEnumerator();
         var more = true;
         while (more)
         {
             var permits = _window.Take(QueryWindow.MaxBatch, abort);
-            batch.Clear();
+            var count = 0;
             try
             {
-                while (batch.Count < permits && (more = enumerator.MoveNext()))
+                while (count < permits && (more = enumerator.MoveNext()))
                 {
-                    Pace(enumerator.Current.Limiter, abort);
-                    batch.Add(enumerator.Current);
+                    var query = enumerator.Current;
+                    Pace(query.Limiter, abort);
+                    batch[count++] = query;
                 }
             }
             catch
             {
-                _window.Return(batch.Count);
+                _window.Return(count);
                 throw;
             }
             finally
             {
-                _window.Return(permits - batch.Count);
+                _window.Return(permits - count);
             }
 
-            SendBatch(batch, ready);
+            SendBatch(batch, count, ready, lengths);
+            Array.Clear(batch, 0, count); // let the states go
             ThrowIfFailed();
         }
     }
@@ -235,20 +252,22 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     }
 
     /// <summary>Takes slots and writes the packets under one lock, then sends them outside it (only this thread reuses slots).</summary>
-    private void SendBatch(List<PipelineQuery<TState>> batch, List<(Slot Slot, int Length)> ready)
+    private void SendBatch(PipelineQuery<TState>[] batch, int count, Slot[] ready, int[] lengths)
     {
-        ready.Clear();
+        var readyCount = 0;
         List<PipelineQuery<TState>>? invalid = null;
         lock (_gate)
         {
             var now = Environment.TickCount64;
             var sentAt = Stopwatch.GetTimestamp();
-            foreach (var query in batch)
+            for (var i = 0; i < count; i++)
             {
-                var slot = _slots[_freeSlots.Pop()];
+                ref readonly var query = ref batch[i];
+                var slot = _slots[_freeSlots[--_freeCount]];
                 slot.Id = NewId(slot);
-                slot.Length = DnsWire.WriteQuery(slot.Query, slot.Id, query.Name);
+                slot.Length = DnsWire.WriteQuery(slot.Query, slot.Id, query.Name, query.Type);
                 slot.Name = query.Name;
+                slot.Type = query.Type;
                 slot.State = query.State;
                 slot.Attempt = 0;
                 slot.LastTry = now;
@@ -262,14 +281,15 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
                 }
                 else
                 {
-                    ready.Add((slot, slot.Length)); // the length as sent, even if the slot were answered and freed meanwhile
+                    ready[readyCount] = slot;
+                    lengths[readyCount++] = slot.Length; // as sent, even if the slot were answered and freed meanwhile
                 }
             }
         }
 
-        foreach (var (slot, length) in ready)
+        for (var i = 0; i < readyCount; i++)
         {
-            Transmit(slot.Query.AsSpan(0, length), _sockets[0]);
+            Transmit(ready[i].Query.AsSpan(0, lengths[i]), _sockets[0]);
         }
 
         if (invalid is not null)
@@ -391,8 +411,8 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
             state = slot.State;
             if (reply.Truncated)
             {
-                var name = slot.Name;
-                _tcpFallbacks.Add(Task.Run(async () => Deliver(state, await _overTcp(name, CancellationToken.None))));
+                var (name, type) = (slot.Name, slot.Type);
+                _tcpFallbacks.Add(Task.Run(async () => Deliver(state, await _overTcp(name, type, CancellationToken.None))));
             }
 
             FreeLocked(slot);
@@ -457,7 +477,7 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     {
         slot.Length = 0;
         slot.State = default!;
-        _freeSlots.Push(slot.Index);
+        _freeSlots[_freeCount++] = slot.Index;
         _inFlight--;
         if (_inFlight == 0 && !_sending)
         {

@@ -102,6 +102,88 @@ public class DnsWireTests
         Assert.True(Read(query, length, response).Truncated);
     }
 
+    [Fact]
+    public void A_txt_query_asks_for_type_16()
+    {
+        var packet = new byte[DnsWire.MaxQueryLength];
+
+        var length = DnsWire.WriteQuery(packet, 1, "2.0.0.127.bl.test.", DnsType.Txt);
+
+        Assert.Equal([0, 16, 0, 1], packet[(length - 4)..length]);
+    }
+
+    [Fact]
+    public void Every_string_of_every_txt_record_is_read_and_a_records_beside_them_are_not()
+    {
+        var (query, length) = TxtQuery(21, "2.0.0.127.bl.test.");
+        var response = TxtResponse(query, length, [["Listed by ", "bl.test"], ["see https://bl.test/"]], [127, 0, 0, 2]);
+
+        var reply = Read(query, length, response);
+
+        Assert.Equal(["Listed by ", "bl.test", "see https://bl.test/"], reply.Texts);
+        Assert.Empty(reply.Addresses);
+        var answer = reply.ToAnswer();
+        Assert.Equal(LookupStatus.Answered, answer.Status);
+        Assert.Equal("Listed by  bl.test see https://bl.test/", DnsblResolver.Reason(answer));
+    }
+
+    [Fact]
+    public void Control_characters_in_a_reason_are_blanked_and_its_length_bounded()
+    {
+        var (query, length) = TxtQuery(22, "2.0.0.127.bl.test.");
+        var hostile = "\u001b[31mred\r\nX-Injected: yes" + new string('a', 200);
+        var response = TxtResponse(query, length, [[hostile, new string('b', 250), new string('c', 250)]]);
+
+        var reason = DnsblResolver.Reason(Read(query, length, response).ToAnswer());
+
+        Assert.NotNull(reason);
+        Assert.DoesNotContain(reason, char.IsControl);
+        Assert.StartsWith("[31mred  X-Injected: yes", reason, StringComparison.Ordinal);
+        Assert.InRange(reason.Length, DnsblResolver.MaxTxtLength - 1, DnsblResolver.MaxTxtLength); // 600 characters sent; the blanked ESC is trimmed
+    }
+
+    [Fact]
+    public void A_txt_string_running_past_its_record_is_not_an_answer()
+    {
+        var (query, length) = TxtQuery(23, "2.0.0.127.bl.test.");
+        var response = TxtResponse(query, length, [["listed"]]);
+        response[^7] = 200; // the string's length octet now claims more than the record holds
+
+        Assert.Null(DnsWire.ReadReply(response, response.Length, query.AsSpan(0, length)));
+        for (var cut = length; cut < response.Length; cut++)
+        {
+            Assert.Null(DnsWire.ReadReply(response, cut, query.AsSpan(0, length)));
+        }
+    }
+
+    private static (byte[] Query, int Length) TxtQuery(ushort id, string name)
+    {
+        var packet = new byte[DnsWire.MaxQueryLength];
+        return (packet, DnsWire.WriteQuery(packet, id, name, DnsType.Txt));
+    }
+
+    /// <summary>A response to a TXT question: one TXT record per string list (owner: a pointer to the question), then any A records.</summary>
+    private static byte[] TxtResponse(byte[] query, int queryLength, string[][] records, params byte[][] addresses)
+    {
+        var bytes = new List<byte>(query[..queryLength]);
+        bytes[2] = 0x81;
+        bytes[3] = 0x80;
+        bytes[6] = 0;
+        bytes[7] = (byte)(records.Length + addresses.Length);
+        foreach (var address in addresses)
+        {
+            bytes.AddRange([0xC0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, .. address]);
+        }
+
+        foreach (var strings in records)
+        {
+            var data = strings.SelectMany(t => (byte[])[(byte)System.Text.Encoding.UTF8.GetByteCount(t), .. System.Text.Encoding.UTF8.GetBytes(t)]).ToArray();
+            bytes.AddRange([0xC0, 12, 0, 16, 0, 1, 0, 0, 0x0e, 0x10, (byte)(data.Length >> 8), (byte)data.Length, .. data]);
+        }
+
+        return [.. bytes];
+    }
+
     private static DnsReply Read(byte[] query, int length, byte[] response) =>
         DnsWire.ReadReply(response, response.Length, query.AsSpan(0, length)) ?? throw new InvalidOperationException("not read");
 

@@ -8,8 +8,8 @@ namespace Postmaster.Tests.Blocklists.Udp;
 
 public class UdpQueryPipelineTests
 {
-    private static readonly Func<string, CancellationToken, Task<BlocklistAnswer>> NoTcp =
-        (name, _) => throw new InvalidOperationException($"unexpected TCP fallback for {name}");
+    private static readonly Func<string, DnsType, CancellationToken, Task<BlocklistAnswer>> NoTcp =
+        (name, _, _) => throw new InvalidOperationException($"unexpected TCP fallback for {name}");
 
     [Fact]
     public async Task Thousands_of_queries_in_flight_get_exactly_the_answers_the_zone_holds()
@@ -45,6 +45,32 @@ public class UdpQueryPipelineTests
             Assert.Equal(expected.Count == 0 ? LookupStatus.NotFound : LookupStatus.Answered, answers[i].Status);
             Assert.Equal(expected.Order(), answers[i].Addresses.Select(a => a.ToString()).Order());
         }
+    }
+
+    [Fact]
+    public async Task Txt_queries_bring_back_every_string_of_the_reason_beside_a_queries()
+    {
+        var data = "198.18.0.7 :127.0.0.2:Listed for spam, see https://bl.test/lookup?ip=$\n198.18.0.8 :127.0.0.2:";
+        await using var rbldnsd = await RbldnsdServer.StartAsync([new RbldnsdZone("bl.test", RbldnsdZoneType.Ip4Set, data)], TestContext.Current.CancellationToken);
+        var answers = new ConcurrentDictionary<int, BlocklistAnswer>();
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(rbldnsd.EndPoint, window: 8), NoTcp);
+        await pipeline.RunAsync(
+            [
+                new PipelineQuery<int>("7.0.18.198.bl.test.", null, 0, DnsType.Txt),
+                new PipelineQuery<int>("7.0.18.198.bl.test.", null, 1),
+                new PipelineQuery<int>("8.0.18.198.bl.test.", null, 2, DnsType.Txt), // listed without a text
+                new PipelineQuery<int>("9.0.18.198.bl.test.", null, 3, DnsType.Txt), // not listed
+            ],
+            (i, answer) => answers[i] = answer,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal("Listed for spam, see https://bl.test/lookup?ip=198.18.0.7", DnsblResolver.Reason(answers[0]));
+        Assert.Empty(answers[0].Addresses);
+        Assert.Equal(["127.0.0.2"], answers[1].Addresses.Select(a => a.ToString()));
+        Assert.Null(answers[1].Texts);
+        Assert.Null(DnsblResolver.Reason(answers[2]));
+        Assert.Equal(LookupStatus.NotFound, answers[3].Status);
     }
 
     [Fact]
@@ -105,17 +131,17 @@ public class UdpQueryPipelineTests
             answer[2] |= 0x02;
             return answer;
         });
-        var asked = new ConcurrentBag<string>();
+        var asked = new ConcurrentBag<(string Name, DnsType Type)>();
         var answers = new ConcurrentBag<BlocklistAnswer>();
 
-        using var pipeline = new UdpQueryPipeline<int>(Options(truncating.EndPoint, window: 2), (name, _) =>
+        using var pipeline = new UdpQueryPipeline<int>(Options(truncating.EndPoint, window: 2), (name, type, _) =>
         {
-            asked.Add(name);
+            asked.Add((name, type));
             return Task.FromResult(BlocklistAnswer.Of("127.0.0.2", "127.0.0.3"));
         });
-        await pipeline.RunAsync([new PipelineQuery<int>("2.0.0.127.bl.test.", null, 0)], (_, a) => answers.Add(a), TestContext.Current.CancellationToken);
+        await pipeline.RunAsync([new PipelineQuery<int>("2.0.0.127.bl.test.", null, 0, DnsType.Txt)], (_, a) => answers.Add(a), TestContext.Current.CancellationToken);
 
-        Assert.Equal("2.0.0.127.bl.test.", Assert.Single(asked));
+        Assert.Equal(("2.0.0.127.bl.test.", DnsType.Txt), Assert.Single(asked));
         Assert.Equal(2, Assert.Single(answers).Addresses.Count);
     }
 
