@@ -9,6 +9,13 @@ public class DnsblQueryNameTests
     public void Ipv4_octets_are_reversed_and_the_name_is_absolute() =>
         Assert.Equal("7.113.0.203.zen.spamhaus.org.", DnsblQueryName.For(IPAddress.Parse("203.0.113.7"), "zen.spamhaus.org"));
 
+    [Theory]
+    [InlineData("0.0.0.0", "zone.test.", "0.0.0.0.zone.test.")]
+    [InlineData("255.255.255.255", "zone.test", "255.255.255.255.zone.test.")]
+    [InlineData("10.200.3.45", "b.barracudacentral.org", "45.3.200.10.b.barracudacentral.org.")]
+    public void Ipv4_names_keep_every_octet_and_one_final_dot(string address, string zone, string expected) =>
+        Assert.Equal(expected, DnsblQueryName.For(IPAddress.Parse(address), zone));
+
     [Fact]
     public void Ipv6_is_queried_in_reversed_nibbles_per_rfc_5782()
     {
