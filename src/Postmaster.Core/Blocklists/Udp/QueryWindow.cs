@@ -68,6 +68,26 @@ public sealed class QueryWindow
         }
     }
 
+    /// <summary>Takes up to <paramref name="wanted"/> permits if any are free, without waiting; 0 when none are.</summary>
+    public int TryTake(int wanted)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(wanted, 1);
+        while (true)
+        {
+            var free = Volatile.Read(ref _free);
+            if (free <= 0)
+            {
+                return 0;
+            }
+
+            var taken = Math.Min(wanted, free);
+            if (Interlocked.CompareExchange(ref _free, free - taken, free) == free)
+            {
+                return taken;
+            }
+        }
+    }
+
     public void Return(int count)
     {
         if (count <= 0)

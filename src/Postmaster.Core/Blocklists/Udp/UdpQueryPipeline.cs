@@ -35,12 +35,15 @@ public sealed record UdpPipelineOptions
 }
 
 /// <summary>
-/// Asks many A queries over one UDP socket per resolver, keeping a window of them in flight, the way
+/// Asks many queries over one UDP socket per resolver, keeping a window of them in flight, the way
 /// dnsperf and adns do. A request/response client (DnsClient opens a socket per query) spends most of
-/// a large sweep's CPU on sockets; here one dedicated thread sends and one per socket receives, and
-/// answers are matched by ID and echoed question. Each run binds fresh sockets (new random source
-/// ports) with random IDs; a forged answer still cannot change a listing on its own, because every
-/// state change is confirmed by a separate query through DnsClient. An instance runs once.
+/// a large sweep's CPU on sockets. Here one dedicated thread sends a batch, takes every answer that has
+/// arrived (non-blocking), sends again, and sleeps in poll(2) only when the window is full and nothing
+/// has come back: no locks, and no thread waking another per answer (on a 2-vCPU host a sending and a
+/// receiving thread plus the resolver were three threads fighting for two CPUs). Answers are matched
+/// by ID and echoed question. Each run binds fresh sockets (new random source ports) with random IDs;
+/// a forged answer still cannot change a listing on its own, because every state change is confirmed
+/// by a separate run. An instance runs once.
 /// <para>
 /// The per-query path uses arrays, not framework collections over this type's structs: the app ships
 /// ReadyToRun, and a framework generic instantiated over our value types (a <c>List</c> of
@@ -51,6 +54,12 @@ public sealed record UdpPipelineOptions
 /// </summary>
 public sealed class UdpQueryPipeline<TState> : IDisposable
 {
+    /// <summary>How often queries are checked for timeouts, and the longest the thread sleeps in poll(2).</summary>
+    private const int ScanMilliseconds = 10;
+
+    /// <summary>Answers taken in one go before the thread sends again, so a flood of answers cannot starve sending.</summary>
+    private const int MaxDrain = 256;
+
     private readonly UdpPipelineOptions _options;
     private readonly Func<string, DnsType, CancellationToken, Task<BlocklistAnswer>> _overTcp;
     private readonly QueryWindow _window;
@@ -59,20 +68,20 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     // heap by every chunk of every sweep (which brought on full collections).
     private readonly short[] _slotById = RentCleared();
     private readonly short[] _freeSlots;
-    private int _freeCount;
-    private readonly Lock _gate = new();
     private readonly RoundTripEstimator _rtt;
     private readonly byte[] _random = new byte[512];
     private readonly List<Task> _tcpFallbacks = [];
     private readonly CancellationTokenSource _abort = new();
+    private readonly PipelineQuery<TState>[] _batch = new PipelineQuery<TState>[QueryWindow.MaxBatch];
+    private int _freeCount;
     private int _randomAt = 512; // empty: filled on first use
     private Socket[] _sockets = [];
     private Action<TState, BlocklistAnswer> _onAnswer = (_, _) => { };
     private int _inFlight;
-    private bool _sending;
+    private bool _hasPending; // a query taken from the enumerator that its list's rate limit holds back
+    private PipelineQuery<TState> _pending;
     private Exception? _failure;
     private bool _disposed;
-    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed class Slot(short index)
     {
@@ -111,12 +120,14 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
             _slots[i] = new Slot((short)i);
             _freeSlots[_freeCount++] = (short)(_slots.Length - 1 - i);
         }
+
         _rtt = new RoundTripEstimator(options.MinRetryDelay, options.Timeout);
     }
 
     /// <summary>
     /// Sends every query and calls <paramref name="onAnswer"/> once per query with its answer
-    /// (a timeout after the retries is an answer too). Calls may come from several threads at once.
+    /// (a timeout after the retries is an answer too), on the pipeline's thread, except for answers
+    /// fetched again over TCP, which may come from other threads.
     /// </summary>
     public async Task RunAsync(IEnumerable<PipelineQuery<TState>> queries, Action<TState, BlocklistAnswer> onAnswer, CancellationToken ct)
     {
@@ -127,29 +138,11 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
 
         _onAnswer = onAnswer;
         _sockets = _options.Servers.Select(Open).ToArray();
-        _sending = true;
-        var receivers = _sockets.Select(s => Task.Factory.StartNew(() => Receive(s), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         using var stop = ct.Register(() => Fail(new OperationCanceledException(ct)));
         try
         {
-            await Task.Factory.StartNew(() => SendAll(queries), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            lock (_gate)
-            {
-                _sending = false;
-                if (_inFlight == 0)
-                {
-                    _drained.TrySetResult();
-                }
-            }
-
-            await _drained.Task;
-            Task[] fallbacks;
-            lock (_gate)
-            {
-                fallbacks = [.. _tcpFallbacks];
-            }
-
-            await Task.WhenAll(fallbacks).WaitAsync(ct);
+            await Task.Factory.StartNew(() => Run(queries), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Task.WhenAll(_tcpFallbacks).WaitAsync(ct); // the pipeline's thread, the only one adding to it, is done
             ThrowIfFailed();
         }
         catch (Exception e)
@@ -162,15 +155,16 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         {
             foreach (var socket in _sockets)
             {
-                socket.Dispose(); // ends the receivers
+                socket.Dispose();
             }
 
-            await Task.WhenAll(receivers);
-            ReturnStrandedPermits();
+            // After a failed or cancelled run, the window gets back the permits of queries that will never be answered.
+            _window.Return(_inFlight);
+            _inFlight = 0;
         }
     }
 
-    /// <summary>After <see cref="RunAsync"/> has returned (its threads are gone by then).</summary>
+    /// <summary>After <see cref="RunAsync"/> has returned (its thread is gone by then).</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -194,115 +188,210 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     {
         var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         socket.ReceiveBufferSize = 1 << 20; // a burst of answers must not overflow the kernel's buffer
-        socket.ReceiveTimeout = 20;          // wake up to look for queries that timed out
+        socket.Blocking = false;             // answers are taken as they are there; poll(2) waits
         socket.Connect(server);              // the kernel then drops datagrams from anyone else
         return socket;
     }
 
-    /// <summary>The sending thread: takes a batch of window permits, paces each list, sends the batch.</summary>
-    private void SendAll(IEnumerable<PipelineQuery<TState>> queries)
+    /// <summary>The pipeline's thread: answers in, timeouts out, queries out, and a wait when none of that can move.</summary>
+    private void Run(IEnumerable<PipelineQuery<TState>> queries)
     {
         var abort = _abort.Token;
-        var batch = new PipelineQuery<TState>[QueryWindow.MaxBatch];
+        var buffer = new byte[4096];
         var ready = new Slot[QueryWindow.MaxBatch];
-        var lengths = new int[QueryWindow.MaxBatch];
+        var pollList = new List<Socket>(_sockets.Length);
         using var enumerator = queries.GetEnumerator();
         var more = true;
-        while (more)
+        var nextScan = Environment.TickCount64 + ScanMilliseconds;
+        while (true)
         {
-            var permits = _window.Take(QueryWindow.MaxBatch, abort);
-            var count = 0;
-            try
+            abort.ThrowIfCancellationRequested();
+            var moved = TakeAnswers(buffer);
+            if (Environment.TickCount64 >= nextScan)
             {
-                while (count < permits && (more = enumerator.MoveNext()))
-                {
-                    var query = enumerator.Current;
-                    Pace(query.Limiter, abort);
-                    batch[count++] = query;
-                }
-            }
-            catch
-            {
-                _window.Return(count);
-                throw;
-            }
-            finally
-            {
-                _window.Return(permits - count);
+                ExpireOverdue();
+                nextScan = Environment.TickCount64 + ScanMilliseconds;
             }
 
-            SendBatch(batch, count, ready, lengths);
-            Array.Clear(batch, 0, count); // let the states go
-            ThrowIfFailed();
+            if (more || _hasPending)
+            {
+                moved |= SendSome(enumerator, ref more, ready, abort);
+            }
+
+            if (!more && !_hasPending && _inFlight == 0)
+            {
+                return;
+            }
+
+            if (!moved)
+            {
+                WaitForAnswers(pollList);
+            }
         }
     }
 
-    private static void Pace(RateLimiter? limiter, CancellationToken abort)
+    /// <summary>Takes every answer already there (up to <see cref="MaxDrain"/>), without blocking.</summary>
+    private bool TakeAnswers(byte[] buffer)
     {
-        if (limiter is null)
+        var taken = 0;
+        foreach (var socket in _sockets)
         {
+            while (taken < MaxDrain)
+            {
+                var length = socket.Receive(buffer, SocketFlags.None, out var error);
+                if (error is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+                {
+                    continue; // ICMP "port unreachable" from an earlier datagram: the query times out and is retried
+                }
+
+                if (error != SocketError.Success)
+                {
+                    break; // WouldBlock: nothing more for now
+                }
+
+                taken++;
+                if (length >= DnsWire.HeaderLength)
+                {
+                    Match(buffer, length);
+                }
+            }
+        }
+
+        return taken > 0;
+    }
+
+    /// <summary>Sleeps until an answer arrives or it is time to look for timeouts.</summary>
+    private void WaitForAnswers(List<Socket> pollList)
+    {
+        if (_inFlight == 0)
+        {
+            return; // nothing to wait for here: the next round blocks on the window or the rate limit
+        }
+
+        if (_sockets.Length == 1)
+        {
+            _sockets[0].Poll(ScanMilliseconds * 1000, SelectMode.SelectRead);
             return;
         }
 
-        using var lease = limiter.AttemptAcquire(1);
-        if (!lease.IsAcquired)
-        {
-            using var waited = limiter.AcquireAsync(1, abort).AsTask().GetAwaiter().GetResult();
-        }
+        pollList.Clear();
+        pollList.AddRange(_sockets);
+        Socket.Select(pollList, null, null, ScanMilliseconds * 1000);
     }
 
-    /// <summary>Takes slots and writes the packets under one lock, then sends them outside it (only this thread reuses slots).</summary>
-    private void SendBatch(PipelineQuery<TState>[] batch, int count, Slot[] ready, int[] lengths)
+    /// <summary>Takes window permits (waiting for them only when nothing of ours is in flight), paces each list, sends a batch.</summary>
+    private bool SendSome(IEnumerator<PipelineQuery<TState>> enumerator, ref bool more, Slot[] ready, CancellationToken abort)
+    {
+        var wanted = Math.Min(QueryWindow.MaxBatch, _freeCount);
+        if (wanted == 0)
+        {
+            return false;
+        }
+
+        var idle = _inFlight == 0;
+        var permits = idle ? _window.Take(wanted, abort) : _window.TryTake(wanted);
+        if (permits == 0)
+        {
+            return false;
+        }
+
+        var count = 0;
+        try
+        {
+            while (count < permits)
+            {
+                if (!_hasPending)
+                {
+                    if (!more || !(more = enumerator.MoveNext()))
+                    {
+                        break;
+                    }
+
+                    (_pending, _hasPending) = (enumerator.Current, true);
+                }
+
+                // A rate-limited list waits here only when nothing else can move; otherwise the
+                // query stays pending while answers are taken, and is tried again next round.
+                if (!Pace(_pending.Limiter, block: idle && count == 0, abort))
+                {
+                    break;
+                }
+
+                _batch[count++] = _pending;
+                (_pending, _hasPending) = (default, false);
+            }
+        }
+        finally
+        {
+            _window.Return(permits - count);
+        }
+
+        SendBatch(count, ready);
+        Array.Clear(_batch, 0, count); // let the states go
+        return count > 0;
+    }
+
+    private static bool Pace(RateLimiter? limiter, bool block, CancellationToken abort)
+    {
+        if (limiter is null)
+        {
+            return true;
+        }
+
+        using (var lease = limiter.AttemptAcquire(1))
+        {
+            if (lease.IsAcquired)
+            {
+                return true;
+            }
+        }
+
+        if (!block)
+        {
+            return false;
+        }
+
+        using var waited = limiter.AcquireAsync(1, abort).AsTask().GetAwaiter().GetResult();
+        return waited.IsAcquired;
+    }
+
+    /// <summary>Fills free slots with the batch's packets and sends them.</summary>
+    private void SendBatch(int count, Slot[] ready)
     {
         var readyCount = 0;
-        List<PipelineQuery<TState>>? invalid = null;
-        lock (_gate)
+        var now = Environment.TickCount64;
+        var sentAt = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
         {
-            var now = Environment.TickCount64;
-            var sentAt = Stopwatch.GetTimestamp();
-            for (var i = 0; i < count; i++)
+            ref readonly var query = ref _batch[i];
+            var slot = _slots[_freeSlots[--_freeCount]];
+            slot.Id = NewId(slot);
+            slot.Length = DnsWire.WriteQuery(slot.Query, slot.Id, query.Name, query.Type);
+            slot.Name = query.Name;
+            slot.Type = query.Type;
+            slot.State = query.State;
+            slot.Attempt = 0;
+            slot.LastTry = now;
+            slot.SentAt = sentAt;
+            _inFlight++;
+            if (slot.Length == 0)
             {
-                ref readonly var query = ref batch[i];
-                var slot = _slots[_freeSlots[--_freeCount]];
-                slot.Id = NewId(slot);
-                slot.Length = DnsWire.WriteQuery(slot.Query, slot.Id, query.Name, query.Type);
-                slot.Name = query.Name;
-                slot.Type = query.Type;
-                slot.State = query.State;
-                slot.Attempt = 0;
-                slot.LastTry = now;
-                slot.SentAt = sentAt;
-                _inFlight++;
-                if (slot.Length == 0)
-                {
-                    _slotById[slot.Id] = 0;
-                    FreeLocked(slot);
-                    (invalid ??= []).Add(query);
-                }
-                else
-                {
-                    ready[readyCount] = slot;
-                    lengths[readyCount++] = slot.Length; // as sent, even if the slot were answered and freed meanwhile
-                }
+                Free(slot);
+                Deliver(query.State, new BlocklistAnswer(LookupStatus.OtherError, [], $"'{query.Name}' is not a valid DNS name."));
+            }
+            else
+            {
+                ready[readyCount++] = slot;
             }
         }
 
         for (var i = 0; i < readyCount; i++)
         {
-            Transmit(ready[i].Query.AsSpan(0, lengths[i]), _sockets[0]);
-        }
-
-        if (invalid is not null)
-        {
-            _window.Return(invalid.Count);
-            foreach (var query in invalid)
-            {
-                Deliver(query.State, new BlocklistAnswer(LookupStatus.OtherError, [], $"'{query.Name}' is not a valid DNS name."));
-            }
+            Transmit(ready[i].Query.AsSpan(0, ready[i].Length), _sockets[0]);
         }
     }
 
-    /// <summary>A random ID not in use, from a buffer refilled by the system's CSPRNG (one call per 256 IDs). Under the lock.</summary>
+    /// <summary>A random ID not in use, from a buffer refilled by the system's CSPRNG (one call per 256 IDs).</summary>
     private ushort NewId(Slot slot)
     {
         while (true)
@@ -327,13 +416,11 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     /// How long to wait after try <paramref name="attempt"/> (0 = the first). Before the last try,
     /// only as long as the resolver's recent answers say an answer is overdue (so one datagram lost
     /// in a burst costs a fraction of a second, not the whole timeout); after it, the full timeout.
-    /// The number of tries stays 1 + Retries either way. Under the lock.
+    /// The number of tries stays 1 + Retries either way.
     /// </summary>
     private long WaitAfter(int attempt) => attempt < _options.Retries
         ? (long)Math.Min(_rtt.RetryDelay.TotalMilliseconds * (1 << Math.Min(attempt, 10)), _options.Timeout.TotalMilliseconds)
         : (long)_options.Timeout.TotalMilliseconds;
-
-    private bool Waiting(Slot slot) => slot.Length > 0 && _slotById[slot.Id] == slot.Index + 1;
 
     private static void Transmit(ReadOnlySpan<byte> query, Socket socket)
     {
@@ -345,80 +432,36 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         {
             // ICMP "port unreachable" from an earlier datagram, or a full send buffer: the query times out and is retried.
         }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private void Receive(Socket socket)
-    {
-        var buffer = new byte[4096];
-        var nextScan = Environment.TickCount64 + 10;
-        while (true)
-        {
-            int length;
-            try
-            {
-                length = socket.Receive(buffer);
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.ConnectionRefused or SocketError.ConnectionReset)
-            {
-                length = 0;
-            }
-            catch (Exception e) when (e is ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            if (length >= DnsWire.HeaderLength)
-            {
-                Match(buffer, length);
-            }
-
-            if (Environment.TickCount64 >= nextScan)
-            {
-                ExpireOverdue();
-                nextScan = Environment.TickCount64 + 10;
-            }
-        }
     }
 
     private void Match(byte[] buffer, int length)
     {
-        DnsReply? reply;
-        TState state;
-        lock (_gate)
+        var index = _slotById[DnsWire.IdOf(buffer)];
+        if (index == 0)
         {
-            var index = _slotById[DnsWire.IdOf(buffer)];
-            if (index == 0)
-            {
-                return; // late answer to a query already done, or a stray datagram
-            }
-
-            var slot = _slots[index - 1];
-            reply = DnsWire.ReadReply(buffer, length, slot.Query.AsSpan(0, slot.Length));
-            if (reply is null)
-            {
-                return;
-            }
-
-            _slotById[slot.Id] = 0;
-            if (slot.Attempt == 0)
-            {
-                _rtt.Add(Stopwatch.GetElapsedTime(slot.SentAt)); // a retried query's answer is ambiguous (Karn)
-            }
-
-            state = slot.State;
-            if (reply.Truncated)
-            {
-                var (name, type) = (slot.Name, slot.Type);
-                _tcpFallbacks.Add(Task.Run(async () => Deliver(state, await _overTcp(name, type, CancellationToken.None))));
-            }
-
-            FreeLocked(slot);
+            return; // late answer to a query already done, or a stray datagram
         }
 
-        _window.Return(1);
+        var slot = _slots[index - 1];
+        var reply = DnsWire.ReadReply(buffer, length, slot.Query.AsSpan(0, slot.Length));
+        if (reply is null)
+        {
+            return;
+        }
+
+        if (slot.Attempt == 0)
+        {
+            _rtt.Add(Stopwatch.GetElapsedTime(slot.SentAt)); // a retried query's answer is ambiguous (Karn)
+        }
+
+        var state = slot.State;
+        if (reply.Truncated)
+        {
+            var (name, type) = (slot.Name, slot.Type);
+            _tcpFallbacks.Add(Task.Run(async () => Deliver(state, await _overTcp(name, type, CancellationToken.None))));
+        }
+
+        Free(slot);
         if (!reply.Truncated)
         {
             Deliver(state, reply.ToAnswer());
@@ -428,61 +471,39 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
     private void ExpireOverdue()
     {
         var now = Environment.TickCount64;
-        List<(byte[] Query, int Attempt)>? again = null;
-        List<TState>? expired = null;
-        lock (_gate)
+        foreach (var slot in _slots)
         {
-            foreach (var slot in _slots)
+            // Judged against the latest estimate, so queries sent before the first answer benefit too.
+            if (slot.Length == 0 || now < slot.LastTry + WaitAfter(slot.Attempt))
             {
-                // Judged against the latest estimate, so queries sent before the first answer benefit too.
-                if (!Waiting(slot) || now < slot.LastTry + WaitAfter(slot.Attempt))
-                {
-                    continue;
-                }
-
-                if (slot.Attempt < _options.Retries)
-                {
-                    slot.Attempt++;
-                    slot.LastTry = now;
-                    again ??= [];
-                    again.Add((slot.Query.AsSpan(0, slot.Length).ToArray(), slot.Attempt)); // the slot may be reused before it is sent
-                }
-                else
-                {
-                    _slotById[slot.Id] = 0;
-                    (expired ??= []).Add(slot.State);
-                    FreeLocked(slot);
-                }
+                continue;
             }
-        }
 
-        foreach (var (query, attempt) in again ?? [])
-        {
-            // Same ID and question, so a late answer to the first try still counts.
-            Transmit(query, _sockets[attempt % _sockets.Length]);
-        }
-
-        if (expired is not null)
-        {
-            _window.Return(expired.Count);
-            foreach (var state in expired)
+            if (slot.Attempt < _options.Retries)
             {
+                // Same ID and question, so a late answer to the first try still counts.
+                slot.Attempt++;
+                slot.LastTry = now;
+                Transmit(slot.Query.AsSpan(0, slot.Length), _sockets[slot.Attempt % _sockets.Length]);
+            }
+            else
+            {
+                var state = slot.State;
+                Free(slot);
                 Deliver(state, new BlocklistAnswer(LookupStatus.Timeout, []));
             }
         }
     }
 
-    /// <summary>Gives the slot back; its window permit is returned by the caller, outside the lock.</summary>
-    private void FreeLocked(Slot slot)
+    /// <summary>Gives the slot, its ID and its window permit back.</summary>
+    private void Free(Slot slot)
     {
+        _slotById[slot.Id] = 0;
         slot.Length = 0;
         slot.State = default!;
         _freeSlots[_freeCount++] = slot.Index;
         _inFlight--;
-        if (_inFlight == 0 && !_sending)
-        {
-            _drained.TrySetResult();
-        }
+        _window.Return(1);
     }
 
     private void Deliver(TState state, BlocklistAnswer answer)
@@ -497,30 +518,12 @@ public sealed class UdpQueryPipeline<TState> : IDisposable
         }
     }
 
-    /// <summary>After a failed or cancelled run, the window gets back the permits of queries that will never be answered.</summary>
-    private void ReturnStrandedPermits()
-    {
-        int stranded;
-        lock (_gate)
-        {
-            stranded = _inFlight;
-            _inFlight = 0;
-        }
-
-        _window.Return(stranded);
-    }
-
     private void Fail(Exception e)
     {
-        lock (_gate)
-        {
-            _failure ??= e;
-        }
-
-        _drained.TrySetException(e);
+        Interlocked.CompareExchange(ref _failure, e, null);
         try
         {
-            _abort.Cancel(); // unblocks the sender
+            _abort.Cancel(); // stops the pipeline's thread at its next round, or in a wait for the window or a rate limit
         }
         catch (ObjectDisposedException)
         {

@@ -16,6 +16,19 @@ public class QueryWindowTests
     }
 
     [Fact]
+    public void Trying_takes_what_is_free_now_and_never_waits()
+    {
+        var window = new QueryWindow(8);
+
+        Assert.Equal(5, window.TryTake(5));
+        Assert.Equal(3, window.TryTake(16));
+        Assert.Equal(0, window.TryTake(1));
+        window.Return(2);
+        Assert.Equal(2, window.TryTake(4));
+        Assert.Equal(0, window.Free);
+    }
+
+    [Fact]
     public async Task A_sender_waits_while_the_window_is_full_and_goes_on_when_answers_come_back()
     {
         var window = new QueryWindow(8);
