@@ -74,6 +74,42 @@ public class UdpQueryPipelineTests
     }
 
     [Fact]
+    public async Task A_rate_limited_list_is_paced_while_the_answers_keep_coming()
+    {
+        var arrivals = new ConcurrentQueue<long>();
+        using var responder = new UdpResponder(query =>
+        {
+            arrivals.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
+            return DnsWireTests.Response(query, query.Length, rcode: 3);
+        });
+        // 5 at once, then 20 a second: the 30th query cannot leave before (30 - 5) / 20 = 1.25 s.
+        using var limiter = new System.Threading.RateLimiting.TokenBucketRateLimiter(new()
+        {
+            TokenLimit = 5,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(50),
+            QueueLimit = 1000,
+            AutoReplenishment = true,
+        });
+        var answered = 0;
+
+        using var pipeline = new UdpQueryPipeline<int>(Options(responder.EndPoint, window: 16), NoTcp);
+        await pipeline.RunAsync(
+            Enumerable.Range(0, 30).Select(i => new PipelineQuery<int>($"{i}.0.18.198.bl.test.", limiter, i)),
+            (_, answer) =>
+            {
+                Assert.Equal(LookupStatus.NotFound, answer.Status);
+                Interlocked.Increment(ref answered);
+            },
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(30, answered);
+        var times = arrivals.ToArray();
+        Assert.Equal(30, times.Length);
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(times[0], times[^1]) >= TimeSpan.FromSeconds(1.2), "the list's rate limit was not applied");
+    }
+
+    [Fact]
     public async Task A_resolver_that_never_answers_gives_timeouts_once_per_query_after_the_retries()
     {
         using var silent = UdpResponder.Silent();
