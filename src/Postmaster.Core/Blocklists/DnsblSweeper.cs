@@ -34,7 +34,7 @@ public sealed record SweepResult(SweepTarget Target, SweepList List, BlocklistAn
 /// <summary>
 /// Asks every applicable list about every target: the bulk A queries through a
 /// <see cref="UdpQueryPipeline{TState}"/> (<paramref name="concurrency"/> in flight, per-list rate limits),
-/// confirmations, TXT and health checks through DnsClient. Targets are consumed lazily, so memory
+/// confirmations and TXT reasons through pipeline runs of their own, health checks through DnsClient. Targets are consumed lazily, so memory
 /// does not grow with the size of a range. <paramref name="concurrency"/> bounds the queries in flight
 /// of all runs together.
 /// </summary>
@@ -42,9 +42,9 @@ public sealed class DnsblSweeper(DnsblResolver resolver, int concurrency = 64) :
 {
     private readonly QueryWindow _window = new(concurrency);
 
-    // One sweep chunk asks at a time, with the whole window: chunks running side by side each had a
-    // sending and a receiving thread, and on a small machine those threads spent more CPU waking
-    // each other than asking. The chunks' other phases (loading, confirming, committing) still overlap.
+    // One sweep chunk asks at a time, with the whole window: chunks running side by side each had
+    // their own pipeline threads, and on a small machine those threads spent more CPU competing
+    // than asking. The chunks' other phases (loading, confirming, committing) still overlap.
     private readonly SemaphoreSlim _turn = new(1, 1);
 
     public void Dispose() => _turn.Dispose();
