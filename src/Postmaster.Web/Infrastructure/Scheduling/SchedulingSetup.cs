@@ -21,10 +21,15 @@ public static class SchedulingSetup
                 "Postmaster:Scheduler:Clustered needs Postmaster:Database:Provider=Postgres: the cluster shares its jobs through PostgreSQL.");
         }
 
+        if (options.Workers is < 1 or > 64)
+        {
+            throw new InvalidOperationException($"Postmaster:Scheduler:Workers must be between 1 and 64 (it is {options.Workers}).");
+        }
+
         builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));
         builder.AddQuartz(q =>
         {
-            q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 4);
+            q.UseDefaultThreadPool(pool => pool.MaxConcurrency = options.Workers);
             if (options.Clustered)
             {
                 var connectionString = DatabaseSetup.ResolveConnectionString(builder.Configuration, builder.Environment, database.Provider);
