@@ -30,6 +30,9 @@ PEER_TIMEOUT="${PEER_TIMEOUT:-900}"      # seconds for one peer run
 PUBLISH_TIMEOUT="${PUBLISH_TIMEOUT:-900}"
 QUIET_WAIT="${QUIET_WAIT:-60}"           # seconds to wait, before each measurement, for other processes to go quiet
 QUIET_CORES="${QUIET_CORES:-0.25}"       # "quiet": other processes use less than this many cores
+QUIET_STEAL="${QUIET_STEAL:-5}"          # … and the host steals less than this % of the CPU time (a VM's neighbours)
+NOISY_STEAL="${NOISY_STEAL:-10}"         # a first /16 sweep with more steal than this % is run again (fresh process), up to NOISY_RETRIES times
+NOISY_RETRIES="${NOISY_RETRIES:-2}"
 KEEP_WORK="${KEEP_WORK:-0}"              # 1: keep the temp folder (zones, logs, query files)
 case "$(uname -m)" in aarch64 | arm64) RID=linux-arm64 ;; *) RID=linux-x64 ;; esac
 PUBLISH_ARGS="${PUBLISH_ARGS-"-r $RID --self-contained false -p:PublishReadyToRun=true"}" # as the Dockerfile publishes; PUBLISH_ARGS= for plain IL
@@ -68,20 +71,21 @@ own_ticks() {
     [[ -n "${APP_PID:-}" ]] && kill -0 "$APP_PID" 2>/dev/null && t=$((t + $(cpu_ticks "$APP_PID")))
     echo "$t"
 }
-# Other processes' CPU load in cores over a short window: a busy machine makes every figure noisy.
-other_load() { # other_load SECONDS
-    local b0 o0 t0 b1 o1 t1
-    b0="$(busy_ticks)"; o0="$(own_ticks)"; t0="$(now)"; sleep "$1"
-    b1="$(busy_ticks)"; o1="$(own_ticks)"; t1="$(now)"
-    calc "max0((($b1 - $b0) - ($o1 - $o0)) / $TICKS / ($t1 - $t0))" 2
+# Other processes' CPU load in cores, and the host's steal in %, over a short window: a busy
+# machine or a busy host makes every figure noisy.
+other_load() { # other_load SECONDS → "CORES STEAL%"
+    local b0 o0 s0 t0 b1 o1 s1 t1
+    b0="$(busy_ticks)"; o0="$(own_ticks)"; s0="$(steal_ticks)"; t0="$(now)"; sleep "$1"
+    b1="$(busy_ticks)"; o1="$(own_ticks)"; s1="$(steal_ticks)"; t1="$(now)"
+    echo "$(calc "max0((($b1 - $b0) - ($o1 - $o0)) / $TICKS / ($t1 - $t0))" 2) $(calc "100 * ($s1 - $s0) / $TICKS / $NCPU / ($t1 - $t0)" 1)"
 }
 wait_quiet() {
-    local deadline=$((SECONDS + QUIET_WAIT)) load warned=0
+    local deadline=$((SECONDS + QUIET_WAIT)) load steal warned=0
     while :; do
-        load="$(other_load 1)"
-        awk -v l="$load" -v q="$QUIET_CORES" 'BEGIN { exit !(l < q) }' && return 0
-        if ((SECONDS >= deadline)); then log "  other processes still use $load cores: measuring anyway (noisy)"; return 0; fi
-        ((warned)) || log "  other processes use $load cores: waiting up to ${QUIET_WAIT} s for quiet"
+        read -r load steal <<<"$(other_load 1)"
+        awk -v l="$load" -v q="$QUIET_CORES" -v s="$steal" -v qs="$QUIET_STEAL" 'BEGIN { exit !(l < q && s < qs) }' && return 0
+        if ((SECONDS >= deadline)); then log "  other processes use $load cores, the host steals $steal %: measuring anyway (noisy)"; return 0; fi
+        ((warned)) || log "  other processes use $load cores, the host steals $steal %: waiting up to ${QUIET_WAIT} s for quiet"
         warned=1
     done
 }
@@ -354,6 +358,21 @@ app_run() { # app_run NAME CIDR: fresh process and data folder, one measured swe
 
 app_run 20 "$NET16.0.0/20"
 app_run 16 "$NET16.0.0/16"
+# A first sweep during which the host stole CPU time is not comparable with the peers' quiet passes:
+# run it again in a fresh process and keep the quietest attempt. Every attempt is reported.
+R[16.attempts]="${R[16.qps]} q/s at ${R[16.steal]} % steal"
+for attempt in $(seq "$NOISY_RETRIES"); do
+    awk -v s="${R[16.steal]}" -v n="$NOISY_STEAL" 'BEGIN { exit !(s > n) }' || break
+    log "  the host stole ${R[16.steal]} % of the CPU during the /16 sweep: again in a fresh process (retry $attempt of $NOISY_RETRIES)"
+    declare -A KEEP=()
+    for k in "${!R[@]}"; do [[ ("$k" == 16.* || "$k" == 16-warm.*) && "$k" != 16.attempts ]] && KEEP[$k]="${R[$k]}"; done
+    app_run 16 "$NET16.0.0/16"
+    R[16.attempts]+=", ${R[16.qps]} q/s at ${R[16.steal]} % steal"
+    if awk -v new="${R[16.steal]}" -v old="${KEEP[16.steal]}" 'BEGIN { exit !(new > old) }'; then
+        for k in "${!KEEP[@]}"; do R[$k]="${KEEP[$k]}"; done # the earlier attempt was quieter
+    fi
+    unset KEEP
+done
 # 198.18.0.0/15 is RFC 2544 benchmarking space: the /16 after NET16 is part of it when NET16 is 198.18.
 [[ "$TWO16" == 1 ]] && app_run 16x2 "$NET16.0.0/16 $A.$((B + 1)).0.0/16"
 if [[ "$PEERS" == 0 ]]; then
@@ -369,8 +388,12 @@ in_ns() { # in_ns CMD...: run with /etc/resolv.conf = nameserver 127.0.0.1, in a
 
 # dnsperf: the same 196,608 names, one pass per run
 log "dnsperf $DNSPERF_ARGS, $DNSPERF_RUNS passes over $(wc -l <"$WORK/dnsperf.txt") queries"
-dnsperf_qps=()
-for run in $(seq "$DNSPERF_RUNS"); do
+dnsperf_qps=() quiet_qps=()
+# Passes during which the host stole more than NOISY_STEAL % are listed but not counted, while up
+# to 2 × DNSPERF_RUNS passes are tried; if too few were quiet, every pass counts.
+run=0
+while ((${#quiet_qps[@]} < DNSPERF_RUNS && run < 2 * DNSPERF_RUNS)); do
+    run=$((run + 1))
     phase_begin
     # shellcheck disable=SC2086
     timeout "$PEER_TIMEOUT" dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$WORK/dnsperf.txt" -n 1 $DNSPERF_ARGS >"$WORK/dnsperf-$run.txt" 2>&1 ||
@@ -380,11 +403,20 @@ for run in $(seq "$DNSPERF_RUNS"); do
     lost="$(awk '/Queries lost:/ { print $3 }' "$WORK/dnsperf-$run.txt")"
     noerror="$(grep -o 'NOERROR [0-9]*' "$WORK/dnsperf-$run.txt" | awk '{ print $2 }')"
     log "  pass $run: $q q/s, $lost lost, ${noerror:-0} NOERROR (listed); others ${R[dnsperf-$run.other]} cores, steal ${R[dnsperf-$run.steal]} %"
-    dnsperf_qps+=("$q")
+    if awk -v s="${R[dnsperf-$run.steal]}" -v n="$NOISY_STEAL" 'BEGIN { exit !(s > n) }'; then
+        dnsperf_qps+=("($q)")
+    else
+        dnsperf_qps+=("$q"); quiet_qps+=("$q")
+    fi
     R[dnsperf.lost]="$((${R[dnsperf.lost]:-0} + lost))"
     R[dnsperf.listed]="${noerror:-0}"
 done
-R[dnsperf.qps]="$(median "${dnsperf_qps[@]}")"
+DNSPERF_PASSES=$run
+if ((${#quiet_qps[@]} >= (DNSPERF_RUNS + 1) / 2)); then
+    R[dnsperf.qps]="$(median "${quiet_qps[@]}")"
+else
+    R[dnsperf.qps]="$(median "${dnsperf_qps[@]//[()]/}")"
+fi
 R[dnsperf.all]="${dnsperf_qps[*]}"
 R[dnsperf.queries]="$(wc -l <"$WORK/dnsperf.txt")"
 
@@ -475,10 +507,10 @@ max_steal="$(max_of steal)"; max_other="$(max_of other)"
     echo
     echo "| tool | queries | q/s | wall s | listed found / expected | dropped by rbldnsd | others' CPU (cores) | steal % | notes |"
     echo "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |"
-    echo "| **Postmaster /16** | ${R[16.done]}/${R[16.total]} | **${R[16.qps]}** | ${R[16.wall]} | ${R[16.listed]} / ${R[16.expected]} | ${R[16.drops]} | ${R[16.other]} | ${R[16.steal]} | first sweep of a fresh process; ${R[16.state]}, ${R[16.unknown]} unknown; app ${R[16.app_cores]} cores, rbldnsd ${R[16.rbl_cores]} cores |"
+    echo "| **Postmaster /16** | ${R[16.done]}/${R[16.total]} | **${R[16.qps]}** | ${R[16.wall]} | ${R[16.listed]} / ${R[16.expected]} | ${R[16.drops]} | ${R[16.other]} | ${R[16.steal]} | first sweep of a fresh process; ${R[16.state]}, ${R[16.unknown]} unknown; app ${R[16.app_cores]} cores, rbldnsd ${R[16.rbl_cores]} cores; attempts (quietest kept): ${R[16.attempts]} |"
     [[ -n "$warm" ]] && echo "| Postmaster /16, again | ${R[16.total]} | $warm | | | ${R[16-warm.drops]} | ${R[16-warm.other]} | ${R[16-warm.steal]} | 2nd sweep, same process (JIT warm, listings known); ${R[16.warm_unknown]} unknown; app ${R[16.warm_cores]} cores |"
     echo "| Postmaster /20 | ${R[20.done]}/${R[20.total]} | ${R[20.qps]} | ${R[20.wall]} | ${R[20.listed]} / ${R[20.expected]} | ${R[20.drops]} | ${R[20.other]} | ${R[20.steal]} | first sweep of a fresh process; ${R[20.state]}, ${R[20.unknown]} unknown; app ${R[20.app_cores]} cores |"
-    echo "| dnsperf | ${R[dnsperf.queries]} | ${R[dnsperf.qps]} | | ${R[dnsperf.listed]} / ${R[16.expected]} | $(runs dnsperf drops "$DNSPERF_RUNS") | $(runs dnsperf other "$DNSPERF_RUNS") | $(runs dnsperf steal "$DNSPERF_RUNS") | \`$DNSPERF_ARGS\`; passes: ${R[dnsperf.all]// /, } q/s; ${R[dnsperf.lost]} lost in all |"
+    echo "| dnsperf | ${R[dnsperf.queries]} | ${R[dnsperf.qps]} | | ${R[dnsperf.listed]} / ${R[16.expected]} | $(runs dnsperf drops "$DNSPERF_PASSES") | $(runs dnsperf other "$DNSPERF_PASSES") | $(runs dnsperf steal "$DNSPERF_PASSES") | \`$DNSPERF_ARGS\`; passes: ${R[dnsperf.all]// /, } q/s (in brackets: over ${NOISY_STEAL} % steal, not counted); ${R[dnsperf.lost]} lost in all |"
     echo "| rblcheck | ${R[rblcheck.queries]} | ${R[rblcheck.qps]} | ${R[rblcheck.wall]} | ${R[rblcheck.listed]} / ${R[rblcheck.expected]} | $(runs rblcheck drops "$PEER_RUNS") | $(runs rblcheck other "$PEER_RUNS") | $(runs rblcheck steal "$PEER_RUNS") | one process; runs: ${R[rblcheck.all]// /, } q/s$(subset "${R[rblcheck.ips]}") |"
     echo "| adnshost | ${R[adnshost.queries]} | ${R[adnshost.qps]} | ${R[adnshost.wall]} | ${R[adnshost.listed]} / ${R[adnshost.expected]} | $(runs adnshost drops "$PEER_RUNS") | $(runs adnshost other "$PEER_RUNS") | $(runs adnshost steal "$PEER_RUNS") | $ADNS_BATCH names per process; runs: ${R[adnshost.all]// /, } q/s; ${R[adnshost.failed]} failed$(subset "${R[adnshost.ips]}") |"
     echo
