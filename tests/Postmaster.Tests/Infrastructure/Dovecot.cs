@@ -17,17 +17,15 @@ public sealed class DovecotServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly Process _process;
+    private readonly ServerProcess _process;
     private readonly string _directory;
-    private readonly StringBuilder _output;
     private int _delivered;
     private bool _disposed;
 
-    private DovecotServer(Process process, string directory, StringBuilder output, int port, string password)
+    private DovecotServer(ServerProcess process, string directory, int port, string password)
     {
         _process = process;
         _directory = directory;
-        _output = output;
         Port = port;
         Password = password;
         ProcessId = process.Id;
@@ -106,7 +104,7 @@ public sealed class DovecotServer : IAsyncDisposable
         }
         catch
         {
-            DeleteDirectory(directory);
+            ServerProcess.DeleteDirectory(directory);
             throw;
         }
     }
@@ -153,7 +151,7 @@ public sealed class DovecotServer : IAsyncDisposable
 
         _disposed = true;
         await StopAsync();
-        DeleteDirectory(_directory);
+        ServerProcess.DeleteDirectory(_directory);
     }
 
     private sealed record Users(string Internal, string InternalGroup, string Login, string Mail, string MailGroup, bool Chroot);
@@ -257,52 +255,15 @@ public sealed class DovecotServer : IAsyncDisposable
     private static DovecotServer Launch(string config, string directory, int port, string password)
     {
         // -F: stay in the foreground (no fork, so the PID is the master, and its helpers are its children).
-        var info = new ProcessStartInfo(Executable!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add("-F");
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(config);
-
-        var output = new StringBuilder();
-        var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        if (!process.Start())
-        {
-            process.Dispose();
-            throw new InvalidOperationException($"Could not start {Executable}.");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new DovecotServer(process, directory, output, port, password);
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
+        var process = ServerProcess.Start(Executable!, ["-F", "-c", config]);
+        return new DovecotServer(process, directory, port, password);
     }
 
     private string Output
     {
         get
         {
-            lock (_output)
-            {
-                return (_output.ToString().Trim() + "\n" + ReadLog()).Trim();
-            }
+            return (_process.Output + "\n" + ReadLog()).Trim();
         }
     }
 
@@ -350,29 +311,9 @@ public sealed class DovecotServer : IAsyncDisposable
         }
     }
 
-    private async Task StopAsync()
-    {
-        try
-        {
-            // SIGTERM makes the master wait seconds for its helpers; the folder is deleted anyway, so the
-            // master and the helpers it forked (all of them its children) are killed at once.
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    // SIGTERM makes the master wait seconds for its helpers; the folder is deleted anyway, so the
+    // master and the helpers it forked (all of them its children) are killed at once.
+    private Task StopAsync() => _process.StopAsync(entireProcessTree: true);
 
     private const UnixFileMode ReadableByAll = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
@@ -386,18 +327,6 @@ public sealed class DovecotServer : IAsyncDisposable
 
     private static bool UserExists(string name) =>
         File.Exists("/etc/passwd") && File.ReadLines("/etc/passwd").Any(l => l.StartsWith(name + ":", StringComparison.Ordinal));
-
-    private static void DeleteDirectory(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
 
     private sealed class PortInUseException(string message) : Exception(message);
 }

@@ -7,17 +7,7 @@ public static class ProcessRunner
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
+        var info = StartInfo(file, arguments);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -33,6 +23,23 @@ public static class ProcessRunner
         }
 
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>No shell, arguments one by one, stdout and stderr captured.</summary>
+    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return info;
     }
 
     public static int FreeLoopbackPort()

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using DnsClient;
 
 namespace Postmaster.Tests.Infrastructure;
@@ -56,16 +55,14 @@ public sealed class RbldnsdServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Process _process;
+    private readonly ServerProcess _process;
     private readonly string _directory;
-    private readonly StringBuilder _output;
     private bool _disposed;
 
-    private RbldnsdServer(Process process, string directory, StringBuilder output, IPEndPoint endPoint)
+    private RbldnsdServer(ServerProcess process, string directory, IPEndPoint endPoint)
     {
         _process = process;
         _directory = directory;
-        _output = output;
         EndPoint = endPoint;
         ProcessId = process.Id;
     }
@@ -120,7 +117,7 @@ public sealed class RbldnsdServer : IAsyncDisposable
         }
         catch
         {
-            DeleteDirectory(directory);
+            ServerProcess.DeleteDirectory(directory);
             throw;
         }
     }
@@ -134,7 +131,7 @@ public sealed class RbldnsdServer : IAsyncDisposable
 
         _disposed = true;
         await StopAsync();
-        DeleteDirectory(_directory);
+        ServerProcess.DeleteDirectory(_directory);
     }
 
     private static List<string> WriteZoneFiles(string directory, List<RbldnsdZone> zones)
@@ -202,13 +199,6 @@ public sealed class RbldnsdServer : IAsyncDisposable
 
     private static RbldnsdServer Launch(string executable, string directory, List<string> specs, int port)
     {
-        var info = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-
         // -n: stay in the foreground (no fork, so the PID is the server). Without -q, load errors are
         // fatal and progress is printed, which ends up in the exception if it does not start.
         string[] arguments = ["-n", "-b", $"127.0.0.1/{port}"];
@@ -223,49 +213,11 @@ public sealed class RbldnsdServer : IAsyncDisposable
             arguments = [.. arguments, "-w", directory];
         }
 
-        foreach (var argument in arguments.Concat(specs))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var output = new StringBuilder();
-        var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        if (!process.Start())
-        {
-            process.Dispose();
-            throw new InvalidOperationException($"Could not start {executable}.");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new RbldnsdServer(process, directory, output, new IPEndPoint(IPAddress.Loopback, port));
+        var process = ServerProcess.Start(executable, arguments.Concat(specs));
+        return new RbldnsdServer(process, directory, new IPEndPoint(IPAddress.Loopback, port));
     }
 
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
-
-    private string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString().Trim();
-            }
-        }
-    }
+    private string Output => _process.Output;
 
     private async Task WaitUntilAnsweringAsync(string zone, CancellationToken cancellationToken)
     {
@@ -314,39 +266,7 @@ public sealed class RbldnsdServer : IAsyncDisposable
         }
     }
 
-    private async Task StopAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: false);
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
-
-    private static void DeleteDirectory(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
+    private Task StopAsync() => _process.StopAsync(entireProcessTree: false);
 
     private static int FreeLoopbackUdpPort()
     {
