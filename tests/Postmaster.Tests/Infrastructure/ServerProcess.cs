@@ -33,9 +33,15 @@ internal sealed class ServerProcess
         }
     }
 
-    public static ServerProcess Start(string executable, IEnumerable<string> arguments)
+    public static ServerProcess Start(string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var server = new ServerProcess(new Process { StartInfo = ProcessRunner.StartInfo(executable, arguments) });
+        var info = ProcessRunner.StartInfo(executable, arguments);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        var server = new ServerProcess(new Process { StartInfo = info });
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         if (!server._process.Start())

@@ -26,6 +26,11 @@ public static class SchedulingSetup
             throw new InvalidOperationException($"Postmaster:Scheduler:Workers must be between 1 and 64 (it is {options.Workers}).");
         }
 
+        if (options.CheckinSeconds is <= 0 or > 3600 || options.FailoverSeconds is <= 0 or > 3600)
+        {
+            throw new InvalidOperationException("Postmaster:Scheduler:CheckinSeconds and :FailoverSeconds must be more than 0 and at most 3600.");
+        }
+
         builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));
         builder.AddQuartz(q =>
         {
@@ -37,7 +42,11 @@ public static class SchedulingSetup
                 {
                     store.UsePostgres(connectionString);
                     store.UseSystemTextJsonSerializer();
-                    store.UseClustering();
+                    store.UseClustering(c =>
+                    {
+                        c.CheckinInterval = TimeSpan.FromSeconds(options.CheckinSeconds);
+                        c.CheckinMisfireThreshold = TimeSpan.FromSeconds(options.FailoverSeconds);
+                    });
                     store.ProvisionSchema();
                 });
             }
