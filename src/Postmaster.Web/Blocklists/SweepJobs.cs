@@ -9,7 +9,7 @@ public static class SweepJobs
     public const string RunIdKey = "runId";
     public const string ChunkKey = "chunk";
 
-    // Durable jobs that request recovery: if an instance dies mid-chunk, the cluster runs it again.
+    // Jobs that request recovery: if an instance dies mid-chunk, the cluster runs it again (ClusterFailoverTests).
     public static IJobDetail StartJob(long runId) => JobBuilder.Create<SweepStartJob>()
         .WithIdentity($"sweep-{runId}-start", Group)
         .UsingJobData(RunIdKey, runId)
