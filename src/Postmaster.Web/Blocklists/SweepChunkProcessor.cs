@@ -20,8 +20,11 @@ public sealed class SweepChunkProcessor(
 {
     private sealed record Change(SweepResult Result, Listing? Existing, BlocklistVerdict Confirmed, string? Reason);
 
-    /// <summary>An answer that may change a listing's state, with the listing it would change.</summary>
+    /// <summary>An answer that may change a listing's state, with the listing it would change (none: a new listing).</summary>
     private sealed record Candidate(SweepResult Result, Listing? Existing);
+
+    /// <summary>A "listed" answer about a listing already known.</summary>
+    private sealed record Seen(SweepResult Result, Listing Existing);
 
     public async Task RunAsync(long runId, int chunk, CancellationToken ct)
     {
@@ -49,7 +52,6 @@ public sealed class SweepChunkProcessor(
         var started = time.GetTimestamp();
         var plan = SweepPlan.FromJson(run.PlanJson);
         var lists = await sweepLists.LoadAsync(db, plan.Lists.Where(l => plan.Includes(l, chunk)).Select(l => l.BlocklistId), ct);
-        var byDefinition = lists.ToDictionary(l => l.Value.List, l => l.Key);
         var targets = plan.TargetsOf(chunk).ToList();
         var tally = new ChunkTally(targets.Select(t => t.AssetId), lists.ToDictionary(l => l.Key, l => l.Value.List));
 
@@ -68,7 +70,7 @@ public sealed class SweepChunkProcessor(
         }
 
         var candidates = new ConcurrentQueue<Candidate>();
-        var seenListed = new ConcurrentQueue<Candidate>();
+        var seenListed = new ConcurrentQueue<Seen>();
 
         var dnsStarted = time.GetTimestamp();
         await sweeper.RunAsync(targets, lists.Values.Select(l => l.List).ToList(), result =>
@@ -87,7 +89,7 @@ public sealed class SweepChunkProcessor(
                     candidates.Enqueue(new Candidate(result, null));
                     break;
                 case ListingOutcome.Listed:
-                    seenListed.Enqueue(new Candidate(result, existing));
+                    seenListed.Enqueue(new Seen(result, existing));
                     break;
                 case ListingOutcome.NotListed when existing is not null:
                     candidates.Enqueue(new Candidate(result, existing));
@@ -112,7 +114,7 @@ public sealed class SweepChunkProcessor(
         }
 
         // Codes changed on a listing already known: the new codes were seen in this sweep; fetch the new reason.
-        var recoded = seenListed.Where(s => s.Existing!.Codes != s.Result.Verdict.CodesText).ToDictionary(s => s.Result, s => s.Existing!);
+        var recoded = seenListed.Where(s => s.Existing.Codes != s.Result.Verdict.CodesText).ToDictionary(s => s.Result, s => s.Existing);
         foreach (var (result, reason) in await sweeper.ReasonsAsync(recoded.Keys, ct))
         {
             changes.Add(new Change(result, recoded[result], result.Verdict, reason));
@@ -125,7 +127,7 @@ public sealed class SweepChunkProcessor(
             try
             {
                 var confirmed = time.GetTimestamp();
-                await CommitAsync(run, chunk, byDefinition, changes, seenListed.Select(s => s.Existing!.Id).ToList(), tally, ct);
+                await CommitAsync(run, chunk, changes, seenListed.Select(s => s.Existing.Id).ToList(), tally, ct);
                 log.LogDebug(
                     "Sweep {RunId} chunk {Chunk}: {Queries} queries in {Total:F0} ms (set-up {Setup:F0}, DNS {Dns:F0}, confirm {Confirm:F0}, commit {Commit:F0}), {Changes} changes",
                     run.Id, chunk, tally.Queried, time.GetElapsedTime(started).TotalMilliseconds, time.GetElapsedTime(started, dnsStarted).TotalMilliseconds,
@@ -143,7 +145,6 @@ public sealed class SweepChunkProcessor(
     private async Task CommitAsync(
         SweepRun run,
         int chunk,
-        Dictionary<SweepList, long> byDefinition,
         List<Change> changes,
         List<long> stillListed,
         ChunkTally tally,
@@ -166,7 +167,7 @@ public sealed class SweepChunkProcessor(
             return; // another instance finished this chunk first
         }
 
-        await ApplyAsync(changes, byDefinition, run.Id, now, ct);
+        await ApplyAsync(changes, tally, run.Id, now, ct);
 
         if (stillListed.Count > 0)
         {
@@ -193,14 +194,14 @@ public sealed class SweepChunkProcessor(
     }
 
     /// <summary>Writes every confirmed change of this chunk with one query for the rows it touches.</summary>
-    private async Task ApplyAsync(List<Change> changes, Dictionary<SweepList, long> byDefinition, long runId, DateTimeOffset now, CancellationToken ct)
+    private async Task ApplyAsync(List<Change> changes, ChunkTally tally, long runId, DateTimeOffset now, CancellationToken ct)
     {
         if (changes.Count == 0)
         {
             return;
         }
 
-        var listIds = changes.Select(c => byDefinition[c.Result.List]).Distinct().ToList();
+        var listIds = changes.Select(c => tally.ListId(c.Result.List)).Distinct().ToList();
         var values = changes.Select(c => c.Result.Target.Value).Distinct().ToList();
         var rows = await db.Listings
             .Where(l => listIds.Contains(l.BlocklistId) && values.Contains(l.Value))
@@ -208,7 +209,7 @@ public sealed class SweepChunkProcessor(
         var events = new List<(Listing Listing, ListingEvent Event)>();
         foreach (var change in changes)
         {
-            var listId = byDefinition[change.Result.List];
+            var listId = tally.ListId(change.Result.List);
             var target = change.Result.Target;
             var verdict = change.Confirmed;
             ListingEventKind kind;
