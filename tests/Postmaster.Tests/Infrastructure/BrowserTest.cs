@@ -65,7 +65,17 @@ public abstract class BrowserTest : IAsyncLifetime
         await page.FillAsync("#email", PostmasterApp.AdminEmail);
         await page.FillAsync("#password", PostmasterApp.AdminPassword);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**" + path, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        try
+        {
+            await page.WaitForURLAsync("**" + path, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException e)
+        {
+            // Rare on a loaded machine; say where the browser ended up, so the next failure can be read.
+            var text = await page.InnerTextAsync("body", new PageInnerTextOptions { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no body)", TaskScheduler.Default);
+            throw new TimeoutException($"Signing in did not land on {path}: the browser is at {page.Url}, showing: {text[..Math.Min(text.Length, 500)]}", e);
+        }
+
         return page;
     }
 }
