@@ -77,7 +77,7 @@ public static class BlocklistEndpoints
                 _ => Problems.BadRequest("Invalid blocklist", outcome.Invalid!, new Dictionary<string, object?> { ["zone"] = entry.Zone }),
             };
         })
-        .RequireAuthorization(Policies.CanEdit)
+        .RequireAuthorization(Policies.AdminOnly)
         .WithSummary("Add a custom list: {\"zone\", \"lists\": \"ip\"|\"domain\", \"codes\", \"errorCodes\"}. Dead zones are refused with the reason.");
 
         lists.MapPatch("/{id:long}", async Task<Results<Ok<BlocklistResponse>, ProblemHttpResult>> (long id, BlocklistPatch patch, BlocklistDirectory directory, CancellationToken ct) =>
@@ -90,7 +90,7 @@ public static class BlocklistEndpoints
                 _ => Problems.NotFound($"There is no blocklist {id}."),
             };
         })
-        .RequireAuthorization(Policies.CanEdit)
+        .RequireAuthorization(Policies.AdminOnly)
         .WithSummary("Enable or disable a list ({\"enabled\": false}), set its key or rate, or correct its facts.");
 
         var sweeps = api.MapGroup("/sweeps").WithTags("Sweeps");

@@ -8,7 +8,7 @@ using Postmaster.Web.Infrastructure.Auth;
 
 namespace Postmaster.Web.Blocklists;
 
-[Authorize(Policy = Policies.CanEdit)]
+[Authorize(Policy = Policies.AdminOnly)]
 public sealed class EditModel(BlocklistDirectory directory) : PageModel
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };

@@ -16,7 +16,11 @@ public sealed class IndexModel(BlocklistDirectory directory, SweepCoordinator co
 
     public SweepRun? LastRun { get; private set; }
 
+    /// <summary>May start sweeps (responders and admins).</summary>
     public bool CanEdit { get; private set; }
+
+    /// <summary>May add, edit, enable and disable lists: the catalog is an admin's (PRODUCT.md role table).</summary>
+    public bool CanEditCatalog { get; private set; }
 
     public string? Message { get; private set; }
 
@@ -34,7 +38,7 @@ public sealed class IndexModel(BlocklistDirectory directory, SweepCoordinator co
 
     public async Task<IActionResult> OnPostAddAsync(string? newZone, string? newName, string? newLists, string? newCodes, CancellationToken ct)
     {
-        if (!await MayEditAsync())
+        if (!await MayEditCatalogAsync())
         {
             return Forbid();
         }
@@ -71,7 +75,7 @@ public sealed class IndexModel(BlocklistDirectory directory, SweepCoordinator co
 
     public async Task<IActionResult> OnPostToggleAsync(long id, CancellationToken ct)
     {
-        if (!await MayEditAsync())
+        if (!await MayEditCatalogAsync())
         {
             return Forbid();
         }
@@ -107,9 +111,12 @@ public sealed class IndexModel(BlocklistDirectory directory, SweepCoordinator co
 
     private async Task<bool> MayEditAsync() => (await authorization.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
 
+    private async Task<bool> MayEditCatalogAsync() => (await authorization.AuthorizeAsync(User, Policies.AdminOnly)).Succeeded;
+
     private async Task LoadAsync(CancellationToken ct)
     {
         CanEdit = await MayEditAsync();
+        CanEditCatalog = await MayEditCatalogAsync();
         Lists = (await directory.ListAsync(ct)).Select(l => (l.List, l.UsedToday, l.List.Definition())).ToList();
         Refused = Lists.Where(l => l.List.Enabled && l.List.Health == ListHealthState.ResolverRefused).Select(l => l.List.Name).ToList();
         LastRun = await db.SweepRuns.AsNoTracking().OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
