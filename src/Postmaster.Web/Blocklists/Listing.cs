@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Postmaster.Core.Blocklists;
 
 namespace Postmaster.Web.Blocklists;
 
@@ -35,13 +36,6 @@ public sealed class Listing
     public DateTimeOffset? DelistedAt { get; set; }
 }
 
-public enum ListingEventKind
-{
-    Listed,
-    Delisted,
-    CodesChanged,
-}
-
 public sealed class ListingEvent
 {
     public long Id { get; set; }
@@ -54,7 +48,7 @@ public sealed class ListingEvent
 
     public required string Value { get; set; }
 
-    public ListingEventKind Kind { get; set; }
+    public ListingChange Kind { get; set; }
 
     public string Codes { get; set; } = "";
 

@@ -24,7 +24,7 @@ public sealed class SweepChunkProcessor(
     private sealed record Candidate(SweepResult Result, Listing? Existing);
 
     /// <summary>A "listed" answer about a listing already known.</summary>
-    private sealed record Seen(SweepResult Result, Listing Existing);
+    private sealed record Seen(SweepResult Result, Listing Existing, bool CodesChanged);
 
     public async Task RunAsync(long runId, int chunk, CancellationToken ct)
     {
@@ -83,16 +83,14 @@ public sealed class SweepChunkProcessor(
                 known.TryGetValue(result.Target.Value, out existing);
             }
 
-            switch (result.Verdict.Outcome)
+            var step = ListingRules.Classify(existing is null ? null : Row(existing), result.Verdict);
+            switch (step)
             {
-                case ListingOutcome.Listed when existing is null:
-                    candidates.Enqueue(new Candidate(result, null));
-                    break;
-                case ListingOutcome.Listed:
-                    seenListed.Enqueue(new Seen(result, existing));
-                    break;
-                case ListingOutcome.NotListed when existing is not null:
+                case ListingStep.Confirm:
                     candidates.Enqueue(new Candidate(result, existing));
+                    break;
+                case ListingStep.StillListed or ListingStep.CodesChanged when existing is not null:
+                    seenListed.Enqueue(new Seen(result, existing, step == ListingStep.CodesChanged));
                     break;
             }
         }, ct);
@@ -114,7 +112,7 @@ public sealed class SweepChunkProcessor(
         }
 
         // Codes changed on a listing already known: the new codes were seen in this sweep; fetch the new reason.
-        var recoded = seenListed.Where(s => s.Existing.Codes != s.Result.Verdict.CodesText).ToDictionary(s => s.Result, s => s.Existing);
+        var recoded = seenListed.Where(s => s.CodesChanged).ToDictionary(s => s.Result, s => s.Existing);
         foreach (var (result, reason) in await sweeper.ReasonsAsync(recoded.Keys, ct))
         {
             changes.Add(new Change(result, recoded[result], result.Verdict, reason));
@@ -211,37 +209,22 @@ public sealed class SweepChunkProcessor(
         {
             var listId = tally.ListId(change.Result.List);
             var target = change.Result.Target;
-            var verdict = change.Confirmed;
-            ListingEventKind kind;
-            if (!rows.TryGetValue((listId, target.Value), out var listing))
+            rows.TryGetValue((listId, target.Value), out var listing);
+            if (ListingRules.Apply(listing is null ? null : Row(listing), change.Confirmed, change.Reason, now) is not var (kind, next))
+            {
+                continue;
+            }
+
+            if (listing is null)
             {
                 listing = db.Listings.Add(new Listing { AssetId = target.AssetId, BlocklistId = listId, Value = target.Value }).Entity;
                 rows[(listId, target.Value)] = listing;
             }
 
-            if (verdict.Outcome == ListingOutcome.NotListed)
+            Store(listing, next);
+            if (kind != ListingChange.Delisted)
             {
-                listing.Active = false;
-                listing.DelistedAt = now;
-                listing.LastChecked = now;
-                kind = ListingEventKind.Delisted;
-            }
-            else
-            {
-                kind = listing.Active ? ListingEventKind.CodesChanged : ListingEventKind.Listed;
-                if (!listing.Active)
-                {
-                    listing.FirstSeen = now; // a new episode, even if it was listed once before
-                    listing.DelistedAt = null;
-                }
-
-                listing.Active = true;
                 listing.AssetId = target.AssetId;
-                listing.Codes = verdict.CodesText;
-                listing.Categories = string.Join(",", verdict.Categories);
-                listing.Reason = change.Reason;
-                listing.LastSeen = now;
-                listing.LastChecked = now;
             }
 
             events.Add((listing, new ListingEvent
@@ -264,6 +247,13 @@ public sealed class SweepChunkProcessor(
             db.ListingEvents.Add(listingEvent);
         }
     }
+
+    private static ListingRow Row(Listing l) =>
+        new(l.Active, l.Codes, l.Categories, l.Reason, l.FirstSeen, l.LastSeen, l.LastChecked, l.DelistedAt);
+
+    private static void Store(Listing l, ListingRow row) =>
+        (l.Active, l.Codes, l.Categories, l.Reason, l.FirstSeen, l.LastSeen, l.LastChecked, l.DelistedAt) =
+        (row.Active, row.Codes, row.Categories, row.Reason, row.FirstSeen, row.LastSeen, row.LastChecked, row.DelistedAt);
 
     private async Task RecordStatusAsync(long runId, List<CellCount> cells, DateTimeOffset now, CancellationToken ct)
     {

@@ -13,6 +13,7 @@ public sealed class EpisodeTracker(PostmasterDbContext db, IOptions<SignalOption
     public async Task UpdateAsync(SignalBatch batch, CancellationToken ct)
     {
         var rules = options.Value.Episodes;
+        var opened = new List<(BlockEpisode Episode, RejectionTally Tally)>();
         foreach (var ((provider, ip, kind), tally) in batch.Rejections)
         {
             if (provider.Length == 0 || !rules.TryGetValue(kind, out var rule) || tally.Last is not { } last)
@@ -23,12 +24,7 @@ public sealed class EpisodeTracker(PostmasterDbContext db, IOptions<SignalOption
             var open = await db.BlockEpisodes.FirstOrDefaultAsync(e => e.Provider == provider && e.SourceIp == ip && e.Kind == kind && e.OpenMarker == 1, ct);
             if (open is not null)
             {
-                open.Rejections += tally.Count;
-                if (last > open.LastSeenAt)
-                {
-                    (open.LastSeenAt, open.SampleResponse, open.MatchedRule) = (last, Bounded(tally.Response), tally.Rule ?? open.MatchedRule);
-                }
-
+                Fold(open, tally, last);
                 continue;
             }
 
@@ -42,7 +38,7 @@ public sealed class EpisodeTracker(PostmasterDbContext db, IOptions<SignalOption
                 continue;
             }
 
-            db.BlockEpisodes.Add(new BlockEpisode
+            var episode = new BlockEpisode
             {
                 Provider = provider,
                 SourceIp = ip,
@@ -55,18 +51,52 @@ public sealed class EpisodeTracker(PostmasterDbContext db, IOptions<SignalOption
                 Blocklist = tally.Blocklist,
                 MatchedRule = tally.Rule,
                 SampleResponse = Bounded(tally.Response),
-            });
+            };
+            db.BlockEpisodes.Add(episode);
+            opened.Add((episode, tally));
             log.LogWarning("Block episode opened: {Provider} refuses {SourceIp} ({Kind}, {Count} in {Window} min)", provider, ip.Length == 0 ? "(unknown source)" : ip, kind, recent, rule.WindowMinutes);
         }
 
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < 3 && opened.Count > 0)
+            {
+                // Another ingest opened one of these episodes first (one open episode per provider,
+                // IP and kind, enforced by a unique index): its row stands, and this batch's
+                // rejections join it. Every other change of the batch is kept and saved again.
+                await FoldIntoWinnersAsync(opened, ct);
+            }
         }
-        catch (DbUpdateException)
+    }
+
+    private async Task FoldIntoWinnersAsync(List<(BlockEpisode Episode, RejectionTally Tally)> opened, CancellationToken ct)
+    {
+        foreach (var (episode, tally) in opened.ToList())
         {
-            // Another ingest opened the same episode first: its row stands.
-            db.ChangeTracker.Clear();
+            var winner = await db.BlockEpisodes.FirstOrDefaultAsync(
+                e => e.Provider == episode.Provider && e.SourceIp == episode.SourceIp && e.Kind == episode.Kind && e.OpenMarker == 1 && e.Id != episode.Id, ct);
+            if (winner is null)
+            {
+                continue; // not this one's conflict: it is inserted with the retry
+            }
+
+            db.Entry(episode).State = EntityState.Detached;
+            opened.Remove((episode, tally));
+            Fold(winner, tally, tally.Last ?? winner.LastSeenAt);
+        }
+    }
+
+    private static void Fold(BlockEpisode open, RejectionTally tally, DateTimeOffset last)
+    {
+        open.Rejections += tally.Count;
+        if (last > open.LastSeenAt)
+        {
+            (open.LastSeenAt, open.SampleResponse, open.MatchedRule) = (last, Bounded(tally.Response), tally.Rule ?? open.MatchedRule);
         }
     }
 

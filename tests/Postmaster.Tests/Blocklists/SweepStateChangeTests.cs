@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Postmaster.Core.Blocklists;
 using Postmaster.Tests.Infrastructure;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Infrastructure.Database;
@@ -72,7 +73,7 @@ public sealed class SweepStateChangeTests : IAsyncLifetime
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PostmasterDbContext>();
         var events = await db.ListingEvents.Where(e => e.Value == "spammy.example").OrderBy(e => e.Id).Select(e => e.Kind).ToListAsync(TestContext.Current.CancellationToken);
-        Assert.Equal([ListingEventKind.Listed, ListingEventKind.Delisted], events);
+        Assert.Equal([ListingChange.Listed, ListingChange.Delisted], events);
     }
 
     [Fact]
