@@ -39,6 +39,7 @@ public static class AppDefaults
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
+        app.UseRateLimiter(); // sign-in attempts per client address (Auth/SignInLimits)
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
