@@ -39,8 +39,8 @@ public static class AppDefaults
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
-        app.UseRateLimiter(); // sign-in attempts per client address (Auth/SignInLimits)
         app.UseRouting();
+        app.UseRateLimiter(); // sign-in attempts per client address (Auth/SignInLimits), by route
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

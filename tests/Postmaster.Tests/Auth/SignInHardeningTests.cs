@@ -77,9 +77,12 @@ public sealed class SignInRateLimitTests(DefaultLimitsAppFixture fixture) : ICla
         }
 
         var refused = await client.SignInAttemptAsync(PostmasterApp.AdminEmail, PostmasterApp.AdminPassword);
+        var sidestep = await client.PostFormAsync(
+            "/login", new() { ["Email"] = PostmasterApp.AdminEmail, ["Password"] = PostmasterApp.AdminPassword }, "/Account/LOGIN/");
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, sidestep.StatusCode); // the same form by another path
         Assert.NotNull(refused.Headers.RetryAfter);
         Assert.Contains("Try again in", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Contains(fixture.App.Logs, l => l.Contains("from 127.0.0.1 refused", StringComparison.Ordinal));

@@ -31,10 +31,9 @@ public static class SignInLimits
         return services;
     }
 
+    // By the routed page, not the path: /login, /Account/Login, /LOGIN/ all reach the same form.
     private static bool IsSignInAttempt(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method) &&
-        (request.Path.Equals("/login", StringComparison.OrdinalIgnoreCase) ||
-         request.Path.Equals("/Account/Login", StringComparison.OrdinalIgnoreCase));
+        HttpMethods.IsPost(request.Method) && request.RouteValues["page"] is "/Account/Login";
 
     private static string AddressOf(HttpContext context) =>
         context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
