@@ -1,4 +1,5 @@
 using Postmaster.Web.Assets;
+using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
@@ -11,10 +12,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPostmasterDefaults();
 builder.AddPostmasterDatabase();
 builder.AddPostmasterAuth();
+builder.AddAudit();
 builder.AddPostmasterScheduling(q =>
 {
     q.AddBlocklistSchedule(builder.Configuration);
     q.AddSignalSchedule(builder.Configuration);
+    q.AddAuditSchedule();
 });
 builder.Services.AddAssets();
 builder.AddBlocklists();
@@ -32,7 +35,8 @@ app.MapPostmasterDefaults();
 app.MapPostmasterApi()
     .MapAssetApi()
     .MapBlocklistApi()
-    .MapSignalApi();
+    .MapSignalApi()
+    .MapAuditApi();
 
 await app.RunAsync();
 

@@ -2,13 +2,20 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Web.Audit;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Account;
 
 /// <summary>First run without a configured admin: the token from the log lets one visitor create it.</summary>
 public sealed class SetupModel(
-    UserManager<PostmasterUser> users, SignInManager<PostmasterUser> signIn, SetupToken setup, TimeProvider time) : PageModel
+    UserManager<PostmasterUser> users,
+    SignInManager<PostmasterUser> signIn,
+    SetupToken setup,
+    PostmasterDbContext db,
+    AuditTrail audit,
+    TimeProvider time) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? Token { get; set; }
@@ -40,7 +47,11 @@ public sealed class SetupModel(
 
         await users.AddToRoleAsync(user, Roles.Admin);
         setup.Retire();
-        await signIn.SignInAsync(user, isPersistent: true);
+
+        // A bootstrap API key seeded before anyone existed belongs to this first admin.
+        await ApiKeyOwners.AdoptOrphansAsync(db, user.Email, HttpContext.RequestAborted);
+        await signIn.SignInAsync(user, isPersistent: false);
+        await audit.RecordAsAsync(AuditTrail.UserActor(user.Email), AuditActions.UserCreated, user.Email, "first admin, by the setup link", HttpContext.RequestAborted);
         return Redirect("/");
     }
 

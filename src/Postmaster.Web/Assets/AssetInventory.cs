@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Assets;
+using Postmaster.Web.Audit;
 using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Assets;
 
 /// <summary>Adds, lists and removes inventory entries; shared by the API and the pages.</summary>
-public sealed class AssetInventory(PostmasterDbContext db, TimeProvider time, ILogger<AssetInventory> log)
+public sealed class AssetInventory(PostmasterDbContext db, AuditTrail audit, TimeProvider time, ILogger<AssetInventory> log)
 {
     public const int MaxBulkLines = 5000;
 
@@ -45,6 +46,7 @@ public sealed class AssetInventory(PostmasterDbContext db, TimeProvider time, IL
         }
 
         log.LogInformation("Added asset {AssetId} {Kind} {Value}", asset.Id, asset.Kind, asset.Value);
+        await audit.RecordAsync(AuditActions.AssetAdded, asset.Value, asset.Label, cancellationToken);
         return AssetAddResult.Ok(asset);
     }
 
@@ -113,6 +115,7 @@ public sealed class AssetInventory(PostmasterDbContext db, TimeProvider time, IL
         await db.SaveChangesAsync(cancellationToken);
         results.AddRange(added.Select(a => new BulkLineResult(a.Line, Shorten(a.Input), "added", $"Added as {AssetKindNames.ToApi(a.Asset.Kind)}.", a.Asset.Id)));
         log.LogInformation("Bulk paste: {Added} added, {Other} not added", added.Count, results.Count - added.Count);
+        await audit.RecordAsync(AuditActions.AssetsAdded, $"{added.Count} assets", string.Join(", ", added.Select(a => a.Asset.Value)), cancellationToken);
         return results.OrderBy(r => r.Line).ToList();
     }
 
@@ -137,10 +140,12 @@ public sealed class AssetInventory(PostmasterDbContext db, TimeProvider time, IL
 
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
     {
+        var value = await db.Assets.Where(a => a.Id == id).Select(a => a.Value).FirstOrDefaultAsync(cancellationToken);
         var removed = await db.Assets.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken);
         if (removed > 0)
         {
             log.LogInformation("Removed asset {AssetId}", id);
+            await audit.RecordAsync(AuditActions.AssetRemoved, value, $"asset {id}", cancellationToken);
         }
 
         return removed > 0;

@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Blocklists;
+using Postmaster.Web.Audit;
 using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Blocklists;
 
 /// <summary>The installation's catalog as people and the API change it.</summary>
-public sealed class BlocklistDirectory(PostmasterDbContext db, BlocklistCatalog catalog, TimeProvider time, ILogger<BlocklistDirectory> log)
+public sealed class BlocklistDirectory(PostmasterDbContext db, BlocklistCatalog catalog, AuditTrail audit, TimeProvider time, ILogger<BlocklistDirectory> log)
 {
     public sealed record Outcome(Blocklist? List, string? Invalid = null, Blocklist? Conflict = null);
 
@@ -59,6 +60,7 @@ public sealed class BlocklistDirectory(PostmasterDbContext db, BlocklistCatalog 
         db.Blocklists.Add(row);
         await db.SaveChangesAsync(ct);
         log.LogInformation("Custom blocklist {Slug} added for zone {Zone}", row.Slug, row.Zone);
+        await audit.RecordAsync(AuditActions.BlocklistAdded, row.Zone, null, ct);
         return new Outcome(row);
     }
 
@@ -115,6 +117,7 @@ public sealed class BlocklistDirectory(PostmasterDbContext db, BlocklistCatalog 
 
         row.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(AuditActions.For(patch), row.Zone, AuditActions.Describe(patch), ct);
         return new Outcome(row);
     }
 }

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Web.Audit;
 using Postmaster.Web.Infrastructure.Database;
 using Quartz;
 
 namespace Postmaster.Web.Blocklists;
 
 /// <summary>Queues sweep runs: at most one at a time, enforced by the database.</summary>
-public sealed class SweepCoordinator(PostmasterDbContext db, ISchedulerFactory schedulers, TimeProvider time, ILogger<SweepCoordinator> log)
+public sealed class SweepCoordinator(PostmasterDbContext db, ISchedulerFactory schedulers, AuditTrail audit, TimeProvider time, ILogger<SweepCoordinator> log)
 {
     public sealed record Queued(SweepRun Run, bool AlreadyRunning);
 
@@ -49,6 +50,7 @@ public sealed class SweepCoordinator(PostmasterDbContext db, ISchedulerFactory s
             TriggerBuilder.Create().WithIdentity($"sweep-{run.Id}-start", SweepJobs.Group).StartNow().Build(),
             cancellationToken: ct);
         log.LogInformation("Sweep {RunId} queued ({Trigger}, {Assets} assets asked for)", run.Id, trigger, assetIds.Count == 0 ? "all" : assetIds.Count);
+        await audit.RecordAsync(AuditActions.SweepStarted, $"sweep {run.Id}", $"{trigger}, {(assetIds.Count == 0 ? "all" : assetIds.Count)} assets", ct);
         return new Queued(run, false);
     }
 

@@ -40,6 +40,7 @@ public static class AppDefaults
         app.UseStatusCodePages();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseRateLimiter(); // sign-in attempts per client address (Auth/SignInLimits), by route
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -1,14 +1,19 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Web.Audit;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Settings;
 
-public sealed class ApiKeysModel(PostmasterDbContext db, TimeProvider time, ILogger<ApiKeysModel> log) : PageModel
+public sealed class ApiKeysModel(
+    PostmasterDbContext db, UserManager<PostmasterUser> users, AuditTrail audit, TimeProvider time, ILogger<ApiKeysModel> log) : PageModel
 {
-    public IReadOnlyList<ApiKey> Keys { get; private set; } = [];
+    public sealed record KeyRow(ApiKey Key, string? OwnerEmail);
+
+    public IReadOnlyList<KeyRow> Keys { get; private set; } = [];
 
     public string? NewSecret { get; private set; }
 
@@ -38,8 +43,12 @@ public sealed class ApiKeysModel(PostmasterDbContext db, TimeProvider time, ILog
                 Role = role!,
                 CreatedAt = time.GetUtcNow(),
                 CreatedBy = User.Identity?.Name,
+
+                // The creator owns the key: it acts with at most their role, and stops with them.
+                OwnerId = users.GetUserId(User),
             });
             await db.SaveChangesAsync(ct);
+            await audit.RecordAsync(AuditActions.ApiKeyCreated, name, role, ct);
             log.LogInformation("API key {KeyName} created by {User}", name, User.Identity?.Name);
             NewSecret = secret;
         }
@@ -51,13 +60,23 @@ public sealed class ApiKeysModel(PostmasterDbContext db, TimeProvider time, ILog
     public async Task<IActionResult> OnPostRevokeAsync(long id, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
+        var reason = $"This API key was revoked by {User.Identity?.Name} ({now.UtcDateTime:yyyy-MM-dd HH:mm} UTC); an admin can create a new one under Settings → API keys.";
+        var revoked = await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now).SetProperty(k => k.RevokedReason, reason), ct);
+        if (revoked > 0)
+        {
+            var name = await db.ApiKeys.Where(k => k.Id == id).Select(k => k.Name).SingleAsync(ct);
+            await audit.RecordAsync(AuditActions.ApiKeyRevoked, name, null, ct);
+        }
+
         log.LogInformation("API key {KeyId} revoked by {User}", id, User.Identity?.Name);
         await LoadAsync(ct);
         return Page();
     }
 
     private async Task LoadAsync(CancellationToken ct) =>
-        Keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.RevokedAt != null).ThenBy(k => k.Name).ToListAsync(ct);
+        Keys = await db.ApiKeys.AsNoTracking()
+            .OrderBy(k => k.RevokedAt != null).ThenBy(k => k.Name)
+            .Select(k => new KeyRow(k, db.Users.Where(u => u.Id == k.OwnerId).Select(u => u.Email).FirstOrDefault()))
+            .ToListAsync(ct);
 }

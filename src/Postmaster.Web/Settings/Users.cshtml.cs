@@ -2,11 +2,17 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Web.Audit;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Settings;
 
-public sealed class UsersModel(UserManager<PostmasterUser> users, TimeProvider time) : PageModel
+/// <summary>
+/// Admins add and remove people, change their role and reset their password. Each change gives the
+/// person a new security stamp, so their open sessions end at the next check (AuthOptions).
+/// </summary>
+public sealed class UsersModel(UserManager<PostmasterUser> users, PostmasterDbContext db, AuditTrail audit, TimeProvider time) : PageModel
 {
     public sealed record UserRow(string Id, string? Email, string Role, DateTimeOffset CreatedAt);
 
@@ -18,11 +24,11 @@ public sealed class UsersModel(UserManager<PostmasterUser> users, TimeProvider t
 
     public async Task OnGetAsync() => await LoadAsync();
 
-    public async Task<IActionResult> OnPostCreateAsync(string? email, string? password, string? role)
+    public async Task<IActionResult> OnPostCreateAsync(string? email, string? password, string? role, CancellationToken ct)
     {
         if (!Roles.IsKnown(role))
         {
-            (Message, MessageIsError) = ($"Pick a role: {string.Join(", ", Roles.All)}.", true);
+            Say($"Pick a role: {string.Join(", ", Roles.All)}.", error: true);
         }
         else
         {
@@ -31,11 +37,12 @@ public sealed class UsersModel(UserManager<PostmasterUser> users, TimeProvider t
             if (created.Succeeded)
             {
                 await users.AddToRoleAsync(user, role!);
-                (Message, MessageIsError) = ($"Created {user.Email} as {role}.", false);
+                await audit.RecordAsync(AuditActions.UserCreated, user.Email, role, ct);
+                Say($"Created {user.Email} as {role}.");
             }
             else
             {
-                (Message, MessageIsError) = (string.Join(" ", created.Errors.Select(e => e.Description)), true);
+                Say(Errors(created), error: true);
             }
         }
 
@@ -43,18 +50,100 @@ public sealed class UsersModel(UserManager<PostmasterUser> users, TimeProvider t
         return Page();
     }
 
-    public async Task<IActionResult> OnPostDeleteAsync(string id)
+    public async Task<IActionResult> OnPostDeleteAsync(string id, CancellationToken ct)
     {
-        var user = await users.FindByIdAsync(id);
-        if (user is not null && user.Email != User.Identity?.Name)
+        if (await OtherUserAsync(id) is { } user)
         {
-            await users.DeleteAsync(user);
-            (Message, MessageIsError) = ($"Removed {user.Email}.", false);
+            // The keys stop with their owner, and say why; one transaction, so neither half is left.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var revoked = await ApiKeyOwners.RevokeForRemovalAsync(db, user, time.GetUtcNow(), ct);
+            var deleted = await users.DeleteAsync(user);
+            if (deleted.Succeeded)
+            {
+                await audit.RecordAsync(AuditActions.UserRemoved, user.Email, revoked > 0 ? $"{revoked} API keys revoked" : null, ct);
+                await transaction.CommitAsync(ct);
+                Say(revoked > 0 ? $"Removed {user.Email} and revoked their {revoked} API keys." : $"Removed {user.Email}.");
+            }
+            else
+            {
+                Say(Errors(deleted), error: true);
+            }
         }
 
         await LoadAsync();
         return Page();
     }
+
+    public async Task<IActionResult> OnPostRoleAsync(string id, string? role, CancellationToken ct)
+    {
+        if (!Roles.IsKnown(role))
+        {
+            Say($"Pick a role: {string.Join(", ", Roles.All)}.", error: true);
+        }
+        else if (await OtherUserAsync(id) is { } user)
+        {
+            var old = await users.GetRolesAsync(user);
+            if (!(old.Count == 1 && old[0] == role))
+            {
+                await users.RemoveFromRolesAsync(user, old);
+                await users.AddToRoleAsync(user, role!);
+
+                // Roles in a cookie are a copy: a new stamp makes the person sign in again.
+                await users.UpdateSecurityStampAsync(user);
+                await audit.RecordAsync(AuditActions.RoleChanged, user.Email, $"{string.Join(", ", old)} → {role}", ct);
+            }
+
+            Say($"{user.Email} is now {role}; their API keys act as {role} at most.");
+        }
+
+        await LoadAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostPasswordAsync(string id, string? password, CancellationToken ct)
+    {
+        if (await OtherUserAsync(id) is { } user)
+        {
+            // Resetting changes the security stamp: the person's open sessions end.
+            var token = await users.GeneratePasswordResetTokenAsync(user);
+            var reset = await users.ResetPasswordAsync(user, token, password ?? "");
+            if (reset.Succeeded)
+            {
+                await audit.RecordAsync(AuditActions.PasswordReset, user.Email, null, ct);
+                Say($"Set a new password for {user.Email}; tell them through a channel you trust. Their sessions end within a minute.");
+            }
+            else
+            {
+                Say(Errors(reset), error: true);
+            }
+        }
+
+        await LoadAsync();
+        return Page();
+    }
+
+    // Admins change others, never themselves: so there is always an admin left to undo a mistake.
+    private async Task<PostmasterUser?> OtherUserAsync(string id)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null)
+        {
+            Say("That user no longer exists.", error: true);
+            return null;
+        }
+
+        if (user.Id == users.GetUserId(User))
+        {
+            Say("Change your own password under your name at the top right; your role and account are changed by another admin.", error: true);
+            return null;
+        }
+
+        return user;
+    }
+
+    private void Say(string message, bool error = false) => (Message, MessageIsError) = (message, error);
+
+    private static string Errors(IdentityResult result) => string.Join(" ", result.Errors.Select(e => e.Description));
 
     private async Task LoadAsync()
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -119,12 +120,17 @@ public sealed class PostmasterApp : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>Adds a key with the given role straight to the database and returns its secret.</summary>
-    public async Task<string> CreateApiKeyAsync(string role)
+    /// <summary>
+    /// Adds a key with the given role straight to the database and returns its secret. Keys belong
+    /// to a user (the bootstrap admin unless <paramref name="ownerEmail"/> says otherwise) and act
+    /// with at most that user's role.
+    /// </summary>
+    public async Task<string> CreateApiKeyAsync(string role, string ownerEmail = AdminEmail)
     {
         var secret = ApiKeySecret.Generate();
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PostmasterDbContext>();
+        var owner = await scope.ServiceProvider.GetRequiredService<UserManager<PostmasterUser>>().FindByEmailAsync(ownerEmail);
         db.ApiKeys.Add(new ApiKey
         {
             Name = $"test-{role}",
@@ -132,6 +138,8 @@ public sealed class PostmasterApp : WebApplicationFactory<Program>
             Hash = ApiKeySecret.Hash(secret),
             Role = role,
             CreatedAt = DateTimeOffset.UtcNow,
+            CreatedBy = ownerEmail,
+            OwnerId = owner?.Id,
         });
         await db.SaveChangesAsync();
         return secret;

@@ -21,9 +21,18 @@ public sealed class ApiKey
 
     public string? CreatedBy { get; set; }
 
+    /// <summary>
+    /// The user the key belongs to: it acts with at most that user's current role, and stops working
+    /// when the user is removed. Null only for keys that predate owners and await adoption at start-up.
+    /// </summary>
+    public string? OwnerId { get; set; }
+
     public DateTimeOffset? LastUsedAt { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>Why the key stopped working, told to whoever still uses it (401).</summary>
+    public string? RevokedReason { get; set; }
 }
 
 internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
@@ -35,6 +44,10 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.Property(k => k.Hash).HasMaxLength(64);
         builder.Property(k => k.Role).HasMaxLength(32);
         builder.Property(k => k.CreatedBy).HasMaxLength(256);
+        builder.Property(k => k.RevokedReason).HasMaxLength(300);
         builder.HasIndex(k => k.Hash).IsUnique();
+
+        // Removing a user revokes their keys first (with the reason); the column then just lets go.
+        builder.HasOne<PostmasterUser>().WithMany().HasForeignKey(k => k.OwnerId).OnDelete(DeleteBehavior.SetNull);
     }
 }

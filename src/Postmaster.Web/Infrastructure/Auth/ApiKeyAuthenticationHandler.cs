@@ -7,7 +7,11 @@ using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Infrastructure.Auth;
 
-/// <summary>Accepts <c>Authorization: Bearer &lt;api key&gt;</c> on the JSON API.</summary>
+/// <summary>
+/// Accepts <c>Authorization: Bearer &lt;api key&gt;</c> on the JSON API. A key acts with the lower
+/// of its own role and its owner's current role, looked up on every request, so demoting or
+/// removing a person takes effect on their keys at once.
+/// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
@@ -42,10 +46,29 @@ public sealed class ApiKeyAuthenticationHandler(
 
         var hash = ApiKeySecret.Hash(secret);
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Hash == hash, Context.RequestAborted);
-        if (key is null || key.RevokedAt is not null)
+        if (key is null)
         {
             return AuthenticateResult.Fail("The API key is unknown or has been revoked.");
         }
+
+        if (key.RevokedAt is not null)
+        {
+            return AuthenticateResult.Fail(key.RevokedReason ?? "The API key has been revoked; an admin can create a new one under Settings → API keys.");
+        }
+
+        var ownerRoles = key.OwnerId is null
+            ? []
+            : await db.UserRoles.Where(ur => ur.UserId == key.OwnerId)
+                .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
+                .ToListAsync(Context.RequestAborted);
+        if (key.OwnerId is null || ownerRoles.Count == 0)
+        {
+            return AuthenticateResult.Fail(
+                "The API key belongs to no user who may still sign in (its owner was removed or has no role), so it stopped working. Ask an admin for a new key.");
+        }
+
+        var ownerRole = ownerRoles.Aggregate(Roles.Higher);
+        var role = Roles.Lower(key.Role, ownerRole);
 
         var now = time.GetUtcNow();
         if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)
@@ -58,7 +81,8 @@ public sealed class ApiKeyAuthenticationHandler(
             [
                 new Claim(ClaimTypes.NameIdentifier, $"apikey:{key.Id}"),
                 new Claim(ClaimTypes.Name, $"API key '{key.Name}'"),
-                new Claim(ClaimTypes.Role, key.Role),
+                new Claim(ClaimTypes.Role, role),
+                new Claim(AuthClaims.Actor, $"key:{key.Name}"),
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
@@ -76,10 +100,14 @@ public sealed class ApiKeyAuthenticationHandler(
             .ExecuteAsync(Context);
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Results.Problem(
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var role = (await HandleAuthenticateOnceSafeAsync()).Principal?.FindFirstValue(ClaimTypes.Role);
+        await Results.Problem(
                 statusCode: 403,
                 title: "Not allowed",
-                detail: "This API key's role may not do this; viewer keys can only read.")
+                detail: $"This API key acts as {role ?? "nobody"} (the lower of the key's role and its owner's current role), which may not do this. " +
+                        "Viewers read; responders change assets and sweeps; admins manage users, keys, the catalog and the audit trail.")
             .ExecuteAsync(Context);
+    }
 }

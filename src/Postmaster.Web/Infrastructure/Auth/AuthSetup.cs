@@ -24,7 +24,16 @@ public static class AuthSetup
                 "Postmaster:Bootstrap:ApiKey must be at least 24 characters (e.g. the output of `openssl rand -hex 24`).")
             .ValidateOnStart();
 
+        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        if (auth.SessionCheckSeconds is < 0 or > 3600 || auth.SignInAttemptsPerMinute < 1)
+        {
+            throw new InvalidOperationException(
+                "Postmaster:Auth:SessionCheckSeconds must be between 0 and 3600, and Postmaster:Auth:SignInAttemptsPerMinute at least 1.");
+        }
+
         services.AddSingleton<SetupToken>();
+        services.AddSingleton<DecoyPassword>();
+        services.AddSignInLimits(auth);
         services.TryAddTimeProvider();
 
         services.AddIdentity<PostmasterUser, IdentityRole>(o =>
@@ -36,7 +45,10 @@ public static class AuthSetup
                 o.Password.RequireUppercase = false;
                 o.Password.RequireNonAlphanumeric = false;
                 o.User.RequireUniqueEmail = true;
-                o.Lockout.MaxFailedAccessAttempts = 10;
+
+                // No lockout: ten wrong passwords from anyone would lock the admin out. Guessing is
+                // held back per client address instead (SignInLimits), with 12+ character passwords.
+                o.Lockout.AllowedForNewUsers = false;
             })
             .AddEntityFrameworkStores<PostmasterDbContext>()
             .AddDefaultTokenProviders();
@@ -51,6 +63,10 @@ public static class AuthSetup
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
         });
+
+        // A removed user, or one whose role or password changed (new security stamp), loses their
+        // session at the next check; until then the cookie is trusted as issued.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromSeconds(auth.SessionCheckSeconds));
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

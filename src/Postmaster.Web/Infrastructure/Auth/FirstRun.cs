@@ -66,6 +66,11 @@ public static class FirstRun
             }
         }
 
+        if (await ApiKeyOwners.AdoptOrphansAsync(db, bootstrap.AdminEmail, cancellationToken) is > 0 and var adopted)
+        {
+            log.LogInformation("{Count} API keys without an owner now belong to the bootstrap admin", adopted);
+        }
+
         if (!hasUsers)
         {
             var token = provider.GetRequiredService<SetupToken>().Issue();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Web.Assets;
+using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Signals;
@@ -42,6 +43,8 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
     public DbSet<BlockEpisode> BlockEpisodes => Set<BlockEpisode>();
 
     public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

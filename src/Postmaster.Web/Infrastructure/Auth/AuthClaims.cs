@@ -1,0 +1,8 @@
+namespace Postmaster.Web.Infrastructure.Auth;
+
+/// <summary>Claims of Postmaster's own, beside the standard name and role.</summary>
+public static class AuthClaims
+{
+    /// <summary>Who acts, as the audit trail names them: <c>key:&lt;name&gt;</c> for API keys.</summary>
+    public const string Actor = "postmaster:actor";
+}
