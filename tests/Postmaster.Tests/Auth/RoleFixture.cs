@@ -33,7 +33,7 @@ public sealed partial class RoleFixture : IAsyncLifetime
         foreach (var (role, name) in new[] { (RequiredRole.Viewer, Roles.Viewer), (RequiredRole.Responder, Roles.Responder) })
         {
             await CreateUserAsync($"{name.ToLowerInvariant()}@postmaster.test", name);
-            _keys[role] = await App.CreateApiKeyAsync(name);
+            _keys[role] = await App.CreateApiKeyAsync(name, $"{name.ToLowerInvariant()}@postmaster.test");
             _sessions[role] = await SignInAsync($"{name.ToLowerInvariant()}@postmaster.test", Password);
         }
 
