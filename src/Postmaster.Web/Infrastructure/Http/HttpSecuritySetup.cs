@@ -101,7 +101,7 @@ public static class HttpSecuritySetup
         if (app.Environment.IsProduction() && (string.IsNullOrWhiteSpace(hosts) || hosts.Split(';').Any(h => h.Trim() == "*")))
         {
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpSecuritySetup)).LogWarning(
-                "AllowedHosts is \"*\": the app answers to any Host header, and the sign-in redirects it builds follow that header. " +
+                "AllowedHosts is * (any host): the app answers to any Host header, and the sign-in redirects it builds follow that header. " +
                 "Set AllowedHosts to the host name people use (e.g. AllowedHosts=postmaster.example.com; several separated by ';').");
         }
     }
