@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.HttpOverrides;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Infrastructure;
 
@@ -28,14 +28,13 @@ public static class AppDefaults
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
         });
         builder.Services.AddOpenApi();
-        builder.Services.Configure<ForwardedHeadersOptions>(o =>
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        builder.AddPostmasterHttpSecurity();
         return builder;
     }
 
     public static WebApplication UsePostmasterDefaults(this WebApplication app)
     {
-        app.UseForwardedHeaders();
+        app.UsePostmasterHttpSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
