@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace Postmaster.Web.Infrastructure.Auth;
 
@@ -7,11 +8,22 @@ namespace Postmaster.Web.Infrastructure.Auth;
 /// A password hash that matches nothing, checked when someone signs in with an unknown email, so
 /// that unknown and known emails cost the same hashing work and cannot be told apart by time.
 /// </summary>
-public sealed class DecoyPassword(IPasswordHasher<PostmasterUser> hasher)
+/// <remarks>
+/// A singleton, so the decoy is hashed once; Identity registers its hasher as scoped, so this keeps a
+/// hasher of its own with the same options (the same algorithm and iteration count as real users).
+/// </remarks>
+public sealed class DecoyPassword(IOptions<PasswordHasherOptions> options)
 {
     private static readonly PostmasterUser Nobody = new();
 
-    private readonly Lazy<string> _hash = new(() => hasher.HashPassword(Nobody, Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
+    private readonly PasswordHasher<PostmasterUser> _hasher = new(options);
 
-    public void Check(string password) => hasher.VerifyHashedPassword(Nobody, _hash.Value, password);
+    private string? _hash;
+
+    public void Check(string password)
+    {
+        // Hashed on first use (a race only hashes twice): start-up does not pay for it.
+        _hash ??= _hasher.HashPassword(Nobody, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        _hasher.VerifyHashedPassword(Nobody, _hash, password);
+    }
 }
