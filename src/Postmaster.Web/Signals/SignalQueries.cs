@@ -38,16 +38,17 @@ public sealed class SignalQueries(PostmasterDbContext db, ResponseClassifier cla
     /// </summary>
     public async Task<Page<QuietRow>> QuietAsync(PageRequest<QuietKey> page, CancellationToken ct)
     {
-        var all = await QuietRowsAsync(ct);
+        var all = await QuietRowsAsync(page.After?.LastDelivered, ct);
         var rows = page.After is { } after
             ? all.SkipWhile(r => QuietOrder.Compare(new QuietKey(r.LastDelivered, r.Provider, r.SourceIp), after) <= 0)
             : all;
         return Paging.Cut(rows.Take(page.Limit + 1).ToList(), page.Limit, r => new QuietKey(r.LastDelivered, r.Provider, r.SourceIp));
     }
 
-    public async Task<int> QuietCountAsync(CancellationToken ct) => (await QuietRowsAsync(ct)).Count;
+    public async Task<int> QuietCountAsync(CancellationToken ct) => (await QuietRowsAsync(null, ct)).Count;
 
-    private async Task<List<QuietRow>> QuietRowsAsync(CancellationToken ct)
+    /// <summary>The quiet rows, quietest first, from those last delivered at <paramref name="from"/> on.</summary>
+    private async Task<List<QuietRow>> QuietRowsAsync(DateTimeOffset? from, CancellationToken ct)
     {
         var resetting = classifier.Packs.Where(p => p.QuietSenderReset is not null).ToDictionary(p => p.Slug, p => p.QuietSenderReset!.AfterDays);
         if (resetting.Count == 0)
@@ -57,9 +58,17 @@ public sealed class SignalQueries(PostmasterDbContext db, ResponseClassifier cla
 
         var slugs = resetting.Keys.ToList();
         var now = time.GetUtcNow();
-        var rows = await db.ProviderActivity.AsNoTracking()
-            .Where(a => slugs.Contains(a.Provider) && a.SourceIp != "" && a.LastDelivered != null)
-            .ToListAsync(ct);
+        // Nothing delivered within a quarter of the shortest reset time is at risk yet: the database leaves it out.
+        var watchedBefore = now.AddDays(-resetting.Values.Min() / 4.0);
+        var query = db.ProviderActivity.AsNoTracking()
+            .Where(a => slugs.Contains(a.Provider) && a.SourceIp != "" && a.LastDelivered != null && a.LastDelivered <= watchedBefore);
+        if (from is { } start)
+        {
+            var startUtc = start.ToUniversalTime();
+            query = query.Where(a => a.LastDelivered >= startUtc);
+        }
+
+        var rows = await query.ToListAsync(ct);
         return rows
             .Select(a =>
             {
