@@ -16,14 +16,14 @@ public sealed class IndexModel(SignalQueries queries, PostmasterDbContext db, Ti
     public const int DayRowsShown = 300;
 
     /// <summary>Where the open blocks table starts (each table pages on its own).</summary>
-    [BindProperty(SupportsGet = true)]
-    public string? Episodes { get; set; }
+    [BindProperty(SupportsGet = true, Name = "episodes")]
+    public string? EpisodesCursor { get; set; }
 
-    [BindProperty(SupportsGet = true)]
-    public string? Quieted { get; set; }
+    [BindProperty(SupportsGet = true, Name = "quiet")]
+    public string? QuietCursor { get; set; }
 
-    [BindProperty(SupportsGet = true)]
-    public string? Evidence { get; set; }
+    [BindProperty(SupportsGet = true, Name = "samples")]
+    public string? SamplesCursor { get; set; }
 
     public IReadOnlyList<BlockEpisode> Open { get; private set; } = [];
 
@@ -64,17 +64,17 @@ public sealed class IndexModel(SignalQueries queries, PostmasterDbContext db, Ti
         DayRowsTotal = byDay.Count;
         ByDay = byDay.Take(DayRowsShown).ToList();
 
-        var open = await queries.EpisodesAsync(openOnly: true, Paging.FromLink<SignalQueries.EpisodeKey>(Episodes), ct);
+        var open = await queries.EpisodesAsync(openOnly: true, Paging.FromLink<SignalQueries.EpisodeKey>(EpisodesCursor), ct);
         Open = open.Items;
-        OpenPager = PagerFor("episodes-pager", open, await queries.EpisodeCountAsync(openOnly: true, ct), Episodes, next => new { episodes = next }, "open blocks");
+        OpenPager = PagerFor("episodes-pager", open, await queries.EpisodeCountAsync(openOnly: true, ct), EpisodesCursor, next => new { episodes = next }, "open blocks");
 
-        var quiet = await queries.QuietAsync(Paging.FromLink<SignalQueries.QuietKey>(Quieted), ct);
+        var quiet = await queries.QuietAsync(Paging.FromLink<SignalQueries.QuietKey>(QuietCursor), ct);
         Quiet = quiet.Items;
-        QuietPager = PagerFor("quiet-pager", quiet, await queries.QuietCountAsync(ct), Quieted, next => new { quieted = next }, "quiet IPs");
+        QuietPager = PagerFor("quiet-pager", quiet, await queries.QuietCountAsync(ct), QuietCursor, next => new { quiet = next }, "quiet IPs");
 
-        var samples = await queries.SamplesAsync(null, null, Paging.FromLink<SignalQueries.SampleKey>(Evidence, 50), ct);
+        var samples = await queries.SamplesAsync(null, null, Paging.FromLink<SignalQueries.SampleKey>(SamplesCursor, 50), ct);
         Samples = samples.Items;
-        SamplesPager = PagerFor("samples-pager", samples, await queries.SampleCountAsync(null, null, ct), Evidence, next => new { evidence = next }, "samples");
+        SamplesPager = PagerFor("samples-pager", samples, await queries.SampleCountAsync(null, null, ct), SamplesCursor, next => new { samples = next }, "samples");
         Ingests = (await queries.IngestsAsync(ct))
             .Select(r => (r, (IReadOnlyList<IngestCounter.Sample>)(JsonSerializer.Deserialize<List<IngestCounter.Sample>>(r.SamplesJson, Json) ?? [])))
             .ToList();

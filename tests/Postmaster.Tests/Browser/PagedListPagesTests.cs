@@ -1,10 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Postmaster.Core.Assets;
+using Postmaster.Core.Signals;
 using Postmaster.Tests.Infrastructure;
 using Postmaster.Web.Assets;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Signals;
 
 namespace Postmaster.Tests.Browser;
 
@@ -34,6 +36,15 @@ public sealed class PagedListPagesTests : BrowserTest
             FirstSeen = now,
             LastSeen = now,
             LastChecked = now,
+        }));
+        db.SignalSamples.AddRange(Enumerable.Range(0, 60).Select(i => new SignalSample
+        {
+            At = now,
+            Provider = "microsoft",
+            Kind = "ip-reputation",
+            Status = DeliveryStatus.Bounced,
+            Response = $"550 5.7.1 sample {i} (S3150)",
+            Origin = "test",
         }));
         await db.SaveChangesAsync();
         return app;
@@ -75,5 +86,20 @@ public sealed class PagedListPagesTests : BrowserTest
 
         Assert.Equal(21, await page.Locator("#assets tbody tr").CountAsync());
         Assert.Contains("Showing 21 of 121 assets", await page.InnerTextAsync("#assets-pager"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_signals_page_counts_the_evidence_and_links_to_the_older_samples()
+    {
+        var page = await SignInAsync("/Signals");
+
+        Assert.Equal(50, await page.Locator("#samples tbody tr").CountAsync());
+        Assert.Contains("Showing 50 of 60 samples", await page.InnerTextAsync("#samples-pager"), StringComparison.Ordinal);
+
+        await page.ClickAsync("#samples-pager >> text=Next page →");
+        await page.WaitForURLAsync(url => url.Contains("samples=", StringComparison.Ordinal));
+
+        Assert.Equal(10, await page.Locator("#samples tbody tr").CountAsync());
+        Assert.Contains("sample 0 ", await page.InnerTextAsync("#samples"), StringComparison.Ordinal);
     }
 }
