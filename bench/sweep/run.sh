@@ -273,7 +273,9 @@ api() { # api METHOD PATH [JSON]: prints the body, fails on HTTP >= 400
 
 prepare_app() { # prepare_app "CIDR…": only the 3 bench lists enabled, one range asset per CIDR
     local lists id slug
-    lists="$(api GET /api/blocklists)"
+    lists="$(api GET '/api/blocklists?limit=1000')"   # the catalog has a few dozen lists: one page
+    jq -e '.next == null' <<<"$lists" >/dev/null || die "the catalog did not fit on one page"
+    lists="$(jq '.items' <<<"$lists")"
     for slug in "${SLUGS[@]}"; do
         jq -e --arg s "$slug" 'any(.[]; .slug == $s)' <<<"$lists" >/dev/null || die "catalog list $slug missing"
     done

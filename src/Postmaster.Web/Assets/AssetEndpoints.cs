@@ -21,17 +21,22 @@ public static class AssetEndpoints
     {
         var assets = api.MapGroup("/assets").WithTags("Assets");
 
-        assets.MapGet("/", async (string? kind, string? pool, AssetInventory inventory, CancellationToken ct) =>
+        assets.MapGet("/", async Task<Results<Ok<Page<AssetResponse>>, ProblemHttpResult>> (
+            string? kind, string? pool, [AsParameters] PageQuery paging, AssetInventory inventory, CancellationToken ct) =>
         {
             if (!AssetKindNames.TryParse(kind, out var parsedKind))
             {
                 return Problems.BadRequest("Unknown kind", $"Unknown kind '{kind}': use ip, range, domain or helo.");
             }
 
-            var list = await inventory.ListAsync(parsedKind, pool, ct);
-            return Results.Ok(list.Select(AssetResponse.From));
+            if (!paging.TryRead<AssetInventory.PageKey>(out var page, out var problem))
+            {
+                return problem;
+            }
+
+            return TypedResults.Ok((await inventory.ListAsync(parsedKind, pool, page, ct)).Select(AssetResponse.From));
         })
-        .WithSummary("List the inventory, optionally by kind or pool.");
+        .WithSummary("List the inventory, optionally by kind or pool, a page at a time: {\"items\", \"next\"}; pass `next` as `cursor` for the next page.");
 
         assets.MapPost("/", async Task<Results<Created<AssetResponse>, ProblemHttpResult>> (
             AssetInput input, AssetInventory inventory, CancellationToken ct) =>

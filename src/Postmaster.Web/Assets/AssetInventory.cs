@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Assets;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Assets;
 
@@ -119,7 +120,32 @@ public sealed class AssetInventory(PostmasterDbContext db, AuditTrail audit, Tim
         return results.OrderBy(r => r.Line).ToList();
     }
 
-    public async Task<IReadOnlyList<Asset>> ListAsync(AssetKind? kind, string? pool, CancellationToken cancellationToken)
+    /// <summary>The key assets are listed by: kind, then value (unique together).</summary>
+    public sealed record PageKey(AssetKind Kind, string Value) : IPageKey
+    {
+        public static string Scope => "assets";
+    }
+
+    public Task<Page<Asset>> ListAsync(AssetKind? kind, string? pool, PageRequest<PageKey> page, CancellationToken cancellationToken) =>
+        PageAsync(Filter(kind, pool), page, cancellationToken);
+
+    /// <summary>One page of <paramref name="query"/> in inventory order (the listings matrix filters its own way).</summary>
+    public static async Task<Page<Asset>> PageAsync(IQueryable<Asset> query, PageRequest<PageKey> page, CancellationToken cancellationToken)
+    {
+        if (page.After is { } after)
+        {
+            // Kind compares as stored (its name), as ORDER BY sorts it.
+            query = query.Where(a => a.Kind > after.Kind || (a.Kind == after.Kind && a.Value.CompareTo(after.Value) > 0));
+        }
+
+        var rows = await query.OrderBy(a => a.Kind).ThenBy(a => a.Value).Take(page.Limit + 1).ToListAsync(cancellationToken);
+        return Paging.Cut(rows, page.Limit, a => new PageKey(a.Kind, a.Value));
+    }
+
+    public Task<int> CountAsync(AssetKind? kind, string? pool, CancellationToken cancellationToken) =>
+        Filter(kind, pool).CountAsync(cancellationToken);
+
+    private IQueryable<Asset> Filter(AssetKind? kind, string? pool)
     {
         var query = db.Assets.AsNoTracking();
         if (kind is { } k)
@@ -132,7 +158,7 @@ public sealed class AssetInventory(PostmasterDbContext db, AuditTrail audit, Tim
             query = query.Where(a => a.Pool == pool);
         }
 
-        return await query.OrderBy(a => a.Kind).ThenBy(a => a.Value).ToListAsync(cancellationToken);
+        return query;
     }
 
     public Task<Asset?> FindAsync(long id, CancellationToken cancellationToken) =>

@@ -2,12 +2,15 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Assets;
 
 public sealed class IndexModel(AssetInventory inventory, IAuthorizationService authorization) : PageModel
 {
     public IReadOnlyList<Asset> Assets { get; private set; } = [];
+
+    public Pager? Pager { get; private set; }
 
     public IReadOnlyList<BulkLineResult>? BulkResults { get; private set; }
 
@@ -16,6 +19,10 @@ public sealed class IndexModel(AssetInventory inventory, IAuthorizationService a
 
     [BindProperty(SupportsGet = true)]
     public string? Pool { get; set; }
+
+    /// <summary>Where the inventory table starts: the <c>next</c> of the page before.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Cursor { get; set; }
 
     public string? Value { get; private set; }
 
@@ -92,8 +99,19 @@ public sealed class IndexModel(AssetInventory inventory, IAuthorizationService a
     private async Task LoadAsync(CancellationToken ct)
     {
         CanEdit = await MayEditAsync();
-        Assets = AssetKindNames.TryParse(Kind, out var kind)
-            ? await inventory.ListAsync(kind, Pool, ct)
-            : [];
+        if (!AssetKindNames.TryParse(Kind, out var kind))
+        {
+            return;
+        }
+
+        var page = await inventory.ListAsync(kind, Pool, Paging.FromLink<AssetInventory.PageKey>(Cursor), ct);
+        Assets = page.Items;
+        Pager = new Pager(
+            "assets-pager",
+            page.Items.Count,
+            await inventory.CountAsync(kind, Pool, ct),
+            page.Next is null ? null : Url.Page(null, new { kind = Kind, pool = Pool, cursor = page.Next }),
+            string.IsNullOrEmpty(Cursor) ? null : Url.Page(null, new { kind = Kind, pool = Pool }),
+            "assets");
     }
 }

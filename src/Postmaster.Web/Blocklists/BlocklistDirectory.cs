@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Blocklists;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Blocklists;
 
@@ -16,6 +17,27 @@ public sealed class BlocklistDirectory(PostmasterDbContext db, BlocklistCatalog 
         var lists = await db.Blocklists.AsNoTracking().OrderBy(b => b.Name).ToListAsync(ct);
         var usage = await db.BlocklistUsage.AsNoTracking().Where(u => u.Day == today).ToDictionaryAsync(u => u.BlocklistId, u => u.Queries, ct);
         return lists.Select(l => (l, usage.GetValueOrDefault(l.Id))).ToList();
+    }
+
+    /// <summary>The catalog is paged by name, then id (names need not be unique).</summary>
+    public sealed record PageKey(string Name, long Id) : IPageKey
+    {
+        public static string Scope => "blocklists";
+    }
+
+    public async Task<Page<(Blocklist List, long UsedToday)>> ListAsync(PageRequest<PageKey> page, CancellationToken ct)
+    {
+        var query = db.Blocklists.AsNoTracking();
+        if (page.After is { } after)
+        {
+            query = query.Where(b => b.Name.CompareTo(after.Name) > 0 || (b.Name == after.Name && b.Id > after.Id));
+        }
+
+        var lists = await query.OrderBy(b => b.Name).ThenBy(b => b.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var ids = lists.Select(l => l.Id).ToList();
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var usage = await db.BlocklistUsage.AsNoTracking().Where(u => u.Day == today && ids.Contains(u.BlocklistId)).ToDictionaryAsync(u => u.BlocklistId, u => u.Queries, ct);
+        return Paging.Cut(lists.Select(l => (l, usage.GetValueOrDefault(l.Id))).ToList(), page.Limit, l => new PageKey(l.Item1.Name, l.Item1.Id));
     }
 
     public Task<Blocklist?> FindAsync(long id, CancellationToken ct) => db.Blocklists.FirstOrDefaultAsync(b => b.Id == id, ct);

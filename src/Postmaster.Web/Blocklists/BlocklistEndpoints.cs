@@ -62,9 +62,12 @@ public static class BlocklistEndpoints
     public static RouteGroupBuilder MapBlocklistApi(this RouteGroupBuilder api)
     {
         var lists = api.MapGroup("/blocklists").WithTags("Blocklists");
-        lists.MapGet("/", async (BlocklistDirectory directory, CancellationToken ct) =>
-            (await directory.ListAsync(ct)).Select(l => BlocklistResponse.From(l.List, l.UsedToday)))
-            .WithSummary("The catalog: every list with its health, codes and budget.");
+        lists.MapGet("/", async Task<Results<Ok<Page<BlocklistResponse>>, ProblemHttpResult>> (
+            [AsParameters] PageQuery paging, BlocklistDirectory directory, CancellationToken ct) =>
+            paging.TryRead<BlocklistDirectory.PageKey>(out var page, out var problem)
+                ? TypedResults.Ok((await directory.ListAsync(page, ct)).Select(l => BlocklistResponse.From(l.List, l.UsedToday)))
+                : problem)
+            .WithSummary("The catalog, by name, a page at a time: every list with its health, codes and budget.");
 
         lists.MapPost("/", async Task<Results<Created<BlocklistResponse>, ProblemHttpResult>> (CatalogEntry entry, BlocklistDirectory directory, CancellationToken ct) =>
         {
@@ -127,14 +130,20 @@ public static class BlocklistEndpoints
                 : Problems.NotFound($"There is no sweep {id}."))
             .WithSummary("A sweep's state and progress.");
 
-        sweeps.MapGet("/", async (PostmasterDbContext db, CancellationToken ct) =>
-            (await db.SweepRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(50).ToListAsync(ct)).Select(SweepResponse.From))
-            .WithSummary("The 50 most recent sweeps.");
+        sweeps.MapGet("/", async Task<Results<Ok<Page<SweepResponse>>, ProblemHttpResult>> (
+            [AsParameters] PageQuery paging, ListingQueries queries, CancellationToken ct) =>
+            paging.TryRead<ListingQueries.SweepKey>(out var page, out var problem)
+                ? TypedResults.Ok((await queries.SweepsAsync(page, ct)).Select(SweepResponse.From))
+                : problem)
+            .WithSummary("Sweeps, newest first, a page at a time.");
 
-        api.MapGet("/listings", async (bool? active, long? assetId, ListingQueries queries, CancellationToken ct) =>
-            (await queries.ListingsAsync(active, assetId, ct)).Select(ListingResponse.From))
+        api.MapGet("/listings", async Task<Results<Ok<Page<ListingResponse>>, ProblemHttpResult>> (
+            bool? active, long? assetId, [AsParameters] PageQuery paging, ListingQueries queries, CancellationToken ct) =>
+            paging.TryRead<ListingQueries.PageKey>(out var page, out var problem)
+                ? TypedResults.Ok((await queries.ListingsAsync(active, assetId, page, ct)).Select(ListingResponse.From))
+                : problem)
             .WithTags("Listings")
-            .WithSummary("Listings (active=true for current ones), with the listed value and the asset it belongs to.");
+            .WithSummary("Listings (active=true for current ones), newest first, a page at a time, with the listed value and the asset it belongs to.");
 
         api.MapGet("/lookup", async Task<Results<Ok<LookupResponse>, ProblemHttpResult>> (string? value, AdHocLookup lookup, CancellationToken ct) =>
         {

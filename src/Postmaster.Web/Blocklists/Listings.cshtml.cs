@@ -5,12 +5,14 @@ using Postmaster.Core.Assets;
 using Postmaster.Core.Blocklists;
 using Postmaster.Web.Assets;
 using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Blocklists;
 
 public sealed class ListingsModel(PostmasterDbContext db, ListingQueries queries) : PageModel
 {
-    public const int MaxRows = 1000;
+    /// <summary>Matrix rows per page: each row has a cell per enabled list.</summary>
+    public const int MaxRows = 500;
 
     public sealed record Column(long Id, string Name, string Zone, BlocklistDefinition Definition, ListHealthState Health);
 
@@ -20,15 +22,25 @@ public sealed class ListingsModel(PostmasterDbContext db, ListingQueries queries
     [BindProperty(SupportsGet = true)]
     public string? Pool { get; set; }
 
+    /// <summary>Where the matrix starts: the <c>next</c> of its page before.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Rows { get; set; }
+
+    /// <summary>Where the active listings table starts.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Cursor { get; set; }
+
     public IReadOnlyList<Column> Columns { get; private set; } = [];
 
-    public IReadOnlyList<Asset> Rows { get; private set; } = [];
+    public IReadOnlyList<Asset> Assets { get; private set; } = [];
 
-    public bool RowsCut { get; private set; }
+    public Pager AssetsPager { get; private set; } = null!;
 
     public IReadOnlyDictionary<(long AssetId, long ListId), AssetListStatus> Status { get; private set; } = new Dictionary<(long, long), AssetListStatus>();
 
     public IReadOnlyList<ListingView> Active { get; private set; } = [];
+
+    public Pager ActivePager { get; private set; } = null!;
 
     public bool Applies(Asset asset, Column list) => list.Definition.Lists == ListedThing.Domain
         ? asset.Kind is AssetKind.Domain or AssetKind.Helo
@@ -53,9 +65,26 @@ public sealed class ListingsModel(PostmasterDbContext db, ListingQueries queries
             assets = assets.Where(a => ids.Contains(a.Id));
         }
 
-        var rows = await assets.OrderBy(a => a.Kind).ThenBy(a => a.Value).Take(MaxRows + 1).ToListAsync(ct);
-        RowsCut = rows.Count > MaxRows;
-        Rows = rows.Take(MaxRows).ToList();
-        Active = await queries.ListingsAsync(active: true, assetId: null, ct);
+        var rows = await AssetInventory.PageAsync(assets, Paging.FromLink<AssetInventory.PageKey>(Rows, MaxRows), ct);
+        Assets = rows.Items;
+        AssetsPager = new Pager(
+            "matrix-pager",
+            rows.Items.Count,
+            await assets.CountAsync(ct),
+            rows.Next is null ? null : Link(rows.Next, Cursor),
+            string.IsNullOrEmpty(Rows) ? null : Link(null, Cursor),
+            "assets");
+
+        var active = await queries.ListingsAsync(active: true, assetId: null, Paging.FromLink<ListingQueries.PageKey>(Cursor), ct);
+        Active = active.Items;
+        ActivePager = new Pager(
+            "active-listings-pager",
+            active.Items.Count,
+            await queries.CountAsync(active: true, assetId: null, ct),
+            active.Next is null ? null : Link(Rows, active.Next),
+            string.IsNullOrEmpty(Cursor) ? null : Link(Rows, null),
+            "active listings");
     }
+
+    private string? Link(string? rows, string? cursor) => Url.Page(null, new { show = Show, pool = Pool, rows, cursor });
 }

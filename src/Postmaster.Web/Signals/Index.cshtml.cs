@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Signals;
 using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Signals;
 
@@ -10,7 +12,28 @@ public sealed class IndexModel(SignalQueries queries, PostmasterDbContext db, Ti
 {
     public sealed record DayRow(string? Provider, string? Kind, string Status, Dictionary<DateOnly, long> Counts);
 
+    /// <summary>Rows of the by-day table; more are counted and said, not shown.</summary>
+    public const int DayRowsShown = 300;
+
+    /// <summary>Where the open blocks table starts (each table pages on its own).</summary>
+    [BindProperty(SupportsGet = true, Name = "episodes")]
+    public string? EpisodesCursor { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "quiet")]
+    public string? QuietCursor { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "samples")]
+    public string? SamplesCursor { get; set; }
+
     public IReadOnlyList<BlockEpisode> Open { get; private set; } = [];
+
+    public Pager OpenPager { get; private set; } = null!;
+
+    public Pager QuietPager { get; private set; } = null!;
+
+    public Pager SamplesPager { get; private set; } = null!;
+
+    public int DayRowsTotal { get; private set; }
 
     public IReadOnlyList<DateOnly> Days { get; private set; } = [];
 
@@ -29,7 +52,7 @@ public sealed class IndexModel(SignalQueries queries, PostmasterDbContext db, Ti
         var since = new DateTimeOffset(Days[0].ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var buckets = await db.SignalBuckets.AsNoTracking().Where(b => b.Hour >= since)
             .Select(b => new { b.Hour, b.Provider, b.Kind, b.Status, b.Count }).ToListAsync(ct);
-        ByDay = buckets
+        var byDay = buckets
             .GroupBy(b => (b.Provider, b.Kind, b.Status))
             .Select(g => new DayRow(
                 g.Key.Provider.Length == 0 ? null : g.Key.Provider,
@@ -37,15 +60,34 @@ public sealed class IndexModel(SignalQueries queries, PostmasterDbContext db, Ti
                 g.Key.Status.ToApi(),
                 g.GroupBy(b => DateOnly.FromDateTime(b.Hour.UtcDateTime)).ToDictionary(d => d.Key, d => d.Sum(b => b.Count))))
             .OrderBy(r => r.Provider ?? "~").ThenBy(r => r.Kind ?? "")
-            .Take(300)
             .ToList();
-        Open = await queries.EpisodesAsync(openOnly: true, ct);
-        Quiet = await queries.QuietAsync(ct);
-        Samples = await queries.SamplesAsync(null, null, 50, ct);
+        DayRowsTotal = byDay.Count;
+        ByDay = byDay.Take(DayRowsShown).ToList();
+
+        var open = await queries.EpisodesAsync(openOnly: true, Paging.FromLink<SignalQueries.EpisodeKey>(EpisodesCursor), ct);
+        Open = open.Items;
+        OpenPager = PagerFor("episodes-pager", open, await queries.EpisodeCountAsync(openOnly: true, ct), EpisodesCursor, next => new { episodes = next }, "open blocks");
+
+        var quiet = await queries.QuietAsync(Paging.FromLink<SignalQueries.QuietKey>(QuietCursor), ct);
+        Quiet = quiet.Items;
+        QuietPager = PagerFor("quiet-pager", quiet, await queries.QuietCountAsync(ct), QuietCursor, next => new { quiet = next }, "quiet IPs");
+
+        var samples = await queries.SamplesAsync(null, null, Paging.FromLink<SignalQueries.SampleKey>(SamplesCursor, 50), ct);
+        Samples = samples.Items;
+        SamplesPager = PagerFor("samples-pager", samples, await queries.SampleCountAsync(null, null, ct), SamplesCursor, next => new { samples = next }, "samples");
         Ingests = (await queries.IngestsAsync(ct))
             .Select(r => (r, (IReadOnlyList<IngestCounter.Sample>)(JsonSerializer.Deserialize<List<IngestCounter.Sample>>(r.SamplesJson, Json) ?? [])))
             .ToList();
     }
+
+    /// <summary>Each table's links carry only its own cursor: the other tables start again from their first page.</summary>
+    private Pager PagerFor<T>(string id, Page<T> page, int total, string? cursor, Func<string?, object> route, string noun) => new(
+        id,
+        page.Items.Count,
+        total,
+        page.Next is null ? null : Url.Page(null, route(page.Next)),
+        string.IsNullOrEmpty(cursor) ? null : Url.Page(null, route(null)),
+        noun);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }

@@ -106,18 +106,28 @@ public static class SignalEndpoints
         })
         .WithSummary("Delivery outcomes counted by provider, kind, status and source IP in [since, until) (default: the last 24 hours).");
 
-        signals.MapGet("/quiet", async (SignalQueries queries, CancellationToken ct) => await queries.QuietAsync(ct))
-            .WithSummary("Source IPs gone quiet at providers that reset quiet senders' reputation.");
+        signals.MapGet("/quiet", async Task<Results<Ok<Page<QuietRow>>, ProblemHttpResult>> (
+            [AsParameters] PageQuery paging, SignalQueries queries, CancellationToken ct) =>
+            paging.TryRead<SignalQueries.QuietKey>(out var page, out var problem)
+                ? TypedResults.Ok(await queries.QuietAsync(page, ct))
+                : problem)
+            .WithSummary("Source IPs gone quiet at providers that reset quiet senders' reputation, the quietest first, a page at a time.");
 
-        signals.MapGet("/episodes", async (bool? open, SignalQueries queries, CancellationToken ct) =>
-            (await queries.EpisodesAsync(open ?? false, ct)).Select(e => new EpisodeResponse(
-                e.Id, e.Provider, e.SourceIp.Length == 0 ? null : e.SourceIp, e.Kind, e.State.ToString().ToLowerInvariant(),
-                e.StartedAt, e.LastSeenAt, e.EndedAt, e.Rejections, e.Blocklist, e.MatchedRule, e.SampleResponse)))
-            .WithSummary("Block episodes (open=true for current ones): a provider refusing a source IP for a kind of reason.");
+        signals.MapGet("/episodes", async Task<Results<Ok<Page<EpisodeResponse>>, ProblemHttpResult>> (
+            bool? open, [AsParameters] PageQuery paging, SignalQueries queries, CancellationToken ct) =>
+            paging.TryRead<SignalQueries.EpisodeKey>(out var page, out var problem)
+                ? TypedResults.Ok((await queries.EpisodesAsync(open ?? false, page, ct)).Select(e => new EpisodeResponse(
+                    e.Id, e.Provider, e.SourceIp.Length == 0 ? null : e.SourceIp, e.Kind, e.State.ToString().ToLowerInvariant(),
+                    e.StartedAt, e.LastSeenAt, e.EndedAt, e.Rejections, e.Blocklist, e.MatchedRule, e.SampleResponse)))
+                : problem)
+            .WithSummary("Block episodes (open=true for current ones), newest first, a page at a time: a provider refusing a source IP for a kind of reason.");
 
-        signals.MapGet("/samples", async (string? provider, string? kind, SignalQueries queries, CancellationToken ct) =>
-            await queries.SamplesAsync(provider, kind, 200, ct))
-            .WithSummary("The newest raw samples kept as evidence.");
+        signals.MapGet("/samples", async Task<Results<Ok<Page<SignalSample>>, ProblemHttpResult>> (
+            string? provider, string? kind, [AsParameters] PageQuery paging, SignalQueries queries, CancellationToken ct) =>
+            paging.TryRead<SignalQueries.SampleKey>(out var page, out var problem)
+                ? TypedResults.Ok(await queries.SamplesAsync(provider, kind, page, ct))
+                : problem)
+            .WithSummary("The raw samples kept as evidence, newest first, a page at a time.");
 
         return api;
     }

@@ -55,9 +55,9 @@ public sealed class CatalogUpgradeTests : IAsyncLifetime
         await using (var first = Start())
         {
             using var api = first.Api();
-            var lists = await api.GetFromJsonAsync<JsonElement>("/api/blocklists", ct);
-            var psbl = lists.EnumerateArray().Single(l => l.GetProperty("slug").GetString() == "psbl").GetProperty("id").GetInt64();
-            var cop = lists.EnumerateArray().Single(l => l.GetProperty("slug").GetString() == "spamcop-scbl").GetProperty("id").GetInt64();
+            var lists = await ApiPages.AllAsync(api, "/api/blocklists", ct: ct);
+            var psbl = lists.Single(l => l.GetProperty("slug").GetString() == "psbl").GetProperty("id").GetInt64();
+            var cop = lists.Single(l => l.GetProperty("slug").GetString() == "spamcop-scbl").GetProperty("id").GetInt64();
             await api.PatchAsJsonAsync($"/api/blocklists/{psbl}", new { name = "PSBL (our wording)" }, ct);
             await api.PatchAsJsonAsync($"/api/blocklists/{cop}", new { enabled = false }, ct);
         }
@@ -75,7 +75,7 @@ public sealed class CatalogUpgradeTests : IAsyncLifetime
         });
         await using var second = Start();
         using var again = second.Api();
-        var upgraded = (await again.GetFromJsonAsync<JsonElement>("/api/blocklists", ct)).EnumerateArray().ToDictionary(l => l.GetProperty("slug").GetString()!);
+        var upgraded = (await ApiPages.AllAsync(again, "/api/blocklists", ct: ct)).ToDictionary(l => l.GetProperty("slug").GetString()!);
 
         Assert.Equal("PSBL (our wording)", upgraded["psbl"].GetProperty("name").GetString());
         Assert.Equal("Barracuda v101", upgraded["barracuda-brbl"].GetProperty("name").GetString());

@@ -150,7 +150,7 @@ public sealed class ClusterFailoverTests(PostgresCluster cluster)
 
     private static async Task EnableOnlyZenAsync(HttpClient api)
     {
-        foreach (var list in (await api.GetFromJsonAsync<JsonElement>("/api/blocklists", Ct)).EnumerateArray())
+        foreach (var list in await ApiPages.AllAsync(api, "/api/blocklists", ct: Ct))
         {
             var wanted = list.GetProperty("slug").GetString() == "spamhaus-zen";
             if (list.GetProperty("enabled").GetBoolean() != wanted)

@@ -96,5 +96,5 @@ public static class SweepScenario
     }
 
     public static async Task<List<JsonElement>> ActiveListingsAsync(HttpClient api) =>
-        (await api.GetFromJsonAsync<JsonElement>("/api/listings?active=true")).EnumerateArray().ToList();
+        await ApiPages.AllAsync(api, "/api/listings?active=true");
 }

@@ -47,8 +47,8 @@ public sealed class SweepStateChangeTests : IAsyncLifetime
 
         var run = await SweepScenario.SweepAsync(api);
         var listings = await SweepScenario.ActiveListingsAsync(api);
-        var lists = await api.GetFromJsonAsync<JsonElement>("/api/blocklists", TestContext.Current.CancellationToken);
-        var zen = lists.EnumerateArray().Single(l => l.GetProperty("slug").GetString() == "spamhaus-zen");
+        var lists = await ApiPages.AllAsync(api, "/api/blocklists", ct: TestContext.Current.CancellationToken);
+        var zen = lists.Single(l => l.GetProperty("slug").GetString() == "spamhaus-zen");
 
         Assert.Equal(3, listings.Count(l => l.GetProperty("zone").GetString() == "zen.spamhaus.org"));
         Assert.Equal("resolver-refused", zen.GetProperty("health").GetString());
@@ -66,10 +66,10 @@ public sealed class SweepStateChangeTests : IAsyncLifetime
 
         await SweepScenario.SweepAsync(api);
         var active = await SweepScenario.ActiveListingsAsync(api);
-        var all = await api.GetFromJsonAsync<JsonElement>("/api/listings", TestContext.Current.CancellationToken);
+        var all = await ApiPages.AllAsync(api, "/api/listings", ct: TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain(active, l => l.GetProperty("value").GetString() == "spammy.example");
-        Assert.Contains(all.EnumerateArray(), l => l.GetProperty("value").GetString() == "spammy.example" && !l.GetProperty("active").GetBoolean());
+        Assert.Contains(all, l => l.GetProperty("value").GetString() == "spammy.example" && !l.GetProperty("active").GetBoolean());
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PostmasterDbContext>();
         var events = await db.ListingEvents.Where(e => e.Value == "spammy.example").OrderBy(e => e.Id).Select(e => e.Kind).ToListAsync(TestContext.Current.CancellationToken);

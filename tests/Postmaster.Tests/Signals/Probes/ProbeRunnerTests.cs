@@ -82,7 +82,7 @@ public sealed class ProbeRunnerTests : IAsyncLifetime
         }
 
         using var api = _app.Api();
-        var episode = Assert.Single((await api.GetFromJsonAsync<JsonElement>("/api/signals/episodes?open=true", Ct)).EnumerateArray());
+        var episode = Assert.Single(await ApiPages.AllAsync(api, "/api/signals/episodes?open=true", ct: Ct));
         Assert.Equal(("microsoft", "127.0.0.1", "ip-reputation", "microsoft-s3150"),
             (episode.GetProperty("provider").GetString(), episode.GetProperty("sourceIp").GetString(), episode.GetProperty("kind").GetString(), episode.GetProperty("matchedRule").GetString()));
     }
@@ -99,7 +99,7 @@ public sealed class ProbeRunnerTests : IAsyncLifetime
         Assert.Equal(ProbeVerdict.Accepted, Assert.Single(run.Results).Result.Verdict);
         using var api = _app.Api();
         Assert.Empty((await api.GetFromJsonAsync<JsonElement>("/api/signals/summary?since=2000-01-01T00:00:00Z", Ct)).EnumerateArray());
-        Assert.Empty((await api.GetFromJsonAsync<JsonElement>("/api/signals/quiet", Ct)).EnumerateArray());
+        Assert.Empty(await ApiPages.AllAsync(api, "/api/signals/quiet", ct: Ct));
         await using var scope = _app.Services.CreateAsyncScope();
         var report = await scope.ServiceProvider.GetRequiredService<PostmasterDbContext>().IngestReports.SingleAsync(Ct);
         Assert.Equal(("probe:microsoft", 0L, 1L), (report.Origin, report.Accepted, report.Ignored));
