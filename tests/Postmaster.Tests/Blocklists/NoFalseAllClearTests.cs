@@ -10,9 +10,9 @@ using Postmaster.Web.Infrastructure.Database;
 namespace Postmaster.Tests.Blocklists;
 
 /// <summary>
-/// A machine whose resolver answers NXDOMAIN for everything (no Internet access, a filtering or
-/// captive resolver): played by a real rbldnsd that serves every catalog zone's top-level domain
-/// with no data. Every enabled list of the shipped catalog then fails its listed test point.
+/// A machine whose resolver answers NXDOMAIN for everything, played by a real rbldnsd
+/// (<see cref="SweepScenario.NxdomainForEverything"/>). Every enabled list of the shipped catalog
+/// then fails its listed test point.
 /// </summary>
 public sealed class NxdomainResolverFixture : IAsyncLifetime
 {
@@ -30,9 +30,7 @@ public sealed class NxdomainResolverFixture : IAsyncLifetime
             return;
         }
 
-        var topLevel = BlocklistCatalog.Load(RepoPaths.Catalog).Lists
-            .Select(l => l.Zone.TrimEnd('.').Split('.')[^1]).Distinct(StringComparer.Ordinal);
-        _dns = await RbldnsdServer.StartAsync(topLevel.Select(tld => new RbldnsdZone(tld, RbldnsdZoneType.DnSet, "")));
+        _dns = await RbldnsdServer.StartAsync(SweepScenario.NxdomainForEverything());
         App = PostmasterApp.Sqlite(_dir, settings: SweepScenario.Settings(_dns.EndPoint));
         using var api = App.Api();
         await SweepScenario.AddAssetsAsync(api, "203.0.113.7");
