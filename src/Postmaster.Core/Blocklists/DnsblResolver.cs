@@ -56,6 +56,11 @@ public sealed class DnsblResolver
         Window = window,
     };
 
+    /// <summary>Which resolver is asked and where that was set, for reasons a person can act on.</summary>
+    public string Description => _options.Servers.Count > 0
+        ? $"{string.Join(", ", _options.Servers)} (Postmaster:Dns:Servers)"
+        : $"{string.Join(", ", _client.NameServers.Select(n => $"{n.Address}:{n.Port}"))} (the system's, as Postmaster:Dns:Servers is not set)";
+
     public Task<BlocklistAnswer> QueryAsync(string name, CancellationToken cancellationToken) => QueryAsync(name, DnsType.A, cancellationToken);
 
     /// <summary>An A query (or a TXT one, whose strings come back in <see cref="BlocklistAnswer.Texts"/>), over TCP too when the UDP answer is truncated.</summary>

@@ -36,14 +36,27 @@ public sealed record BlocklistResponse(
 
 public sealed record SweepRequest(long[]? AssetIds);
 
+/// <summary>
+/// A sweep as the API shows it. <c>reason</c> says why a run failed; <c>listsChecked</c>,
+/// <c>listsSkipped</c> and <c>skipped</c> say which enabled lists it could not ask, so a partial run
+/// never reads as a full one.
+/// </summary>
 public sealed record SweepResponse(
-    long Id, string State, long Total, long Done, long Listed, long Unknown, int ChunksTotal, int ChunksDone,
+    long Id, string State, string? Reason, long Total, long Done, long Listed, long Unknown,
+    int ListsChecked, int ListsSkipped, IReadOnlyList<SkippedListResponse> Skipped, int ChunksTotal, int ChunksDone,
     string Trigger, string? Notes, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
-    public static SweepResponse From(SweepRun r) => new(
-        r.Id, r.State.ToString().ToLowerInvariant(), r.Total, r.Done, r.Listed, r.Unknown, r.ChunksTotal, r.ChunksDone,
-        r.Trigger, r.Notes, r.Error, r.CreatedAt, r.StartedAt, r.FinishedAt);
+    public static SweepResponse From(SweepRun r)
+    {
+        var coverage = SweepCoverage.Of(r);
+        return new(
+            r.Id, r.State.ToString().ToLowerInvariant(), r.Error, r.Total, r.Done, r.Listed, r.Unknown,
+            coverage.ListsChecked, coverage.ListsSkipped, coverage.Skipped.Select(s => new SkippedListResponse(s.Zone, s.Reason)).ToList(),
+            r.ChunksTotal, r.ChunksDone, r.Trigger, r.Notes, r.Error, r.CreatedAt, r.StartedAt, r.FinishedAt);
+    }
 }
+
+public sealed record SkippedListResponse(string Zone, string Reason);
 
 public sealed record ListingResponse(
     string Value, string Asset, string Zone, string Provider, string[] Codes, string Category, string? Reason,
@@ -55,7 +68,16 @@ public sealed record ListingResponse(
 
 public sealed record LookupResponse(string Value, IReadOnlyList<LookupListResult> Results);
 
-public sealed record LookupListResult(string Zone, string Name, string Outcome, string[] Codes, string[] Categories, string? Reason, string? Detail);
+/// <summary>One list's answer in a look-up: <c>outcome</c> is <c>listed</c>, <c>not-listed</c> or <c>unknown</c>; <c>reason</c> the TXT reason of a listing or why the answer is unknown.</summary>
+public sealed record LookupListResult(string Zone, string Name, string Outcome, string[] Codes, string[] Categories, string? Reason, string? Detail)
+{
+    public static string OutcomeName(ListingOutcome outcome) => outcome switch
+    {
+        ListingOutcome.Listed => "listed",
+        ListingOutcome.NotListed => "not-listed",
+        _ => "unknown",
+    };
+}
 
 public static class BlocklistEndpoints
 {
@@ -151,7 +173,7 @@ public static class BlocklistEndpoints
             return result.Response is { } response ? TypedResults.Ok(response) : Problems.BadRequest("Invalid value", result.Error!);
         })
         .WithTags("Listings")
-        .WithSummary("Ask every enabled list about one IP or domain now, without storing anything.");
+        .WithSummary("Ask every enabled list about one IP or domain now: listed, not-listed or unknown per list. A quarantined or refusing list answers unknown with the reason; stale health checks run again first.");
 
         return api;
     }

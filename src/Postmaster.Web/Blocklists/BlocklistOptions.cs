@@ -23,6 +23,13 @@ public sealed class BlocklistOptions
     /// <summary>Targets (addresses or domains) per chunk; each chunk is one Quartz job.</summary>
     [Range(16, 65536)]
     public int ChunkSize { get; set; } = 4096;
+
+    /// <summary>
+    /// A look-up runs a list's RFC 5782 test points again when its last health check is older than
+    /// this, so it never answers from a list that stopped working since the last sweep. 0: every time.
+    /// </summary>
+    [Range(0, 10080, ErrorMessage = "Postmaster:Blocklists:HealthMaxAgeMinutes must be between 0 and 10080 (a week); the default is 30.")]
+    public int HealthMaxAgeMinutes { get; set; } = 30;
 }
 
 /// <summary>Binds <c>Postmaster:Dns</c>.</summary>

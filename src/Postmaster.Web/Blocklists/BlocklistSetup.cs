@@ -34,6 +34,7 @@ public static class BlocklistSetup
             sp.GetRequiredService<DnsblResolver>(), sp.GetRequiredService<IOptions<BlocklistOptions>>().Value.Concurrency));
         services.AddSingleton<SweepLists>();
         services.AddScoped<BlocklistDirectory>();
+        services.AddScoped<ListHealthChecks>();
         services.AddScoped<SweepCoordinator>();
         services.AddScoped<SweepPlanner>();
         services.AddScoped<SweepChunkProcessor>();

@@ -9,6 +9,8 @@ public sealed class SweepModel(PostmasterDbContext db) : PageModel
 {
     public SweepRun Run { get; private set; } = null!;
 
+    public SweepCoverage Coverage { get; private set; } = new(0, []);
+
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
         var run = await db.SweepRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
@@ -18,6 +20,7 @@ public sealed class SweepModel(PostmasterDbContext db) : PageModel
         }
 
         Run = run;
+        Coverage = SweepCoverage.Of(run);
         return Page();
     }
 }

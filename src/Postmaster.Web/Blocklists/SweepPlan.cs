@@ -21,11 +21,15 @@ public sealed record PlannedAsset(long Id, AssetKind Kind, string Value)
 /// <summary>A list in the run; <see cref="LastChunk"/> cuts it off where its free daily budget ends.</summary>
 public sealed record PlannedList(long BlocklistId, int? LastChunk);
 
+/// <summary>An enabled list the run does not ask, and why (failed health check, daily budget used up).</summary>
+public sealed record SkippedList(long BlocklistId, string Zone, string Reason);
+
 /// <summary>
 /// What a sweep run checks, fixed when it starts: the assets in order, the lists, and the chunk size.
 /// Every instance derives the same chunks from it, which is what makes a re-run chunk idempotent.
+/// <see cref="Skipped"/> keeps the enabled lists left out, so the run can say what it did not check.
 /// </summary>
-public sealed record SweepPlan(IReadOnlyList<PlannedAsset> Assets, IReadOnlyList<PlannedList> Lists, int ChunkSize)
+public sealed record SweepPlan(IReadOnlyList<PlannedAsset> Assets, IReadOnlyList<PlannedList> Lists, int ChunkSize, IReadOnlyList<SkippedList>? Skipped = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

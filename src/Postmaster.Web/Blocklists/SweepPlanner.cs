@@ -11,12 +11,13 @@ namespace Postmaster.Web.Blocklists;
 
 /// <summary>
 /// Starts a queued run: checks each enabled list's health (RFC 5782 test points), fixes the plan,
-/// applies daily query budgets, writes the chunks and schedules one Quartz job per chunk.
+/// applies daily query budgets, writes the chunks and schedules one Quartz job per chunk. A run with
+/// no list left to ask ends <see cref="SweepState.Failed"/> at once: it checked nothing.
 /// </summary>
 public sealed class SweepPlanner(
     PostmasterDbContext db,
-    SweepLists sweepLists,
-    DnsblSweeper sweeper,
+    ListHealthChecks healthChecks,
+    DnsblResolver resolver,
     ISchedulerFactory schedulers,
     IOptions<BlocklistOptions> options,
     TimeProvider time,
@@ -43,11 +44,18 @@ public sealed class SweepPlanner(
             var plan = await PlanAsync(run, notes, ct);
             var now = time.GetUtcNow();
             run.PlanJson = plan.ToJson();
+            run.StartedAt = now;
+            if (plan.Lists.Count == 0)
+            {
+                // Nothing can be asked: the run checked nothing, so it must not read as a clean check.
+                await FailUncheckedAsync(run, plan, notes, now, ct);
+                return;
+            }
+
             run.ChunksTotal = plan.ChunkCount;
             run.Total = TotalQueries(plan, await HealthyDefinitionsAsync(plan, ct));
             run.Notes = notes.Length == 0 ? null : Bounded(notes.ToString().Trim(), 4000);
             run.State = SweepState.Running;
-            run.StartedAt = now;
             for (var i = 0; i < plan.ChunkCount; i++)
             {
                 db.SweepChunks.Add(new SweepChunk { RunId = run.Id, Index = i });
@@ -61,8 +69,8 @@ public sealed class SweepPlanner(
             }
 
             await db.SaveChangesAsync(ct);
-            log.LogInformation("Sweep {RunId} running: {Targets} targets, {Lists} lists, {Queries} queries in {Chunks} chunks",
-                run.Id, plan.TargetCount, plan.Lists.Count, run.Total, run.ChunksTotal);
+            log.LogInformation("Sweep {RunId} running: {Targets} targets, {Lists} lists ({Skipped} skipped), {Queries} queries in {Chunks} chunks",
+                run.Id, plan.TargetCount, plan.Lists.Count, plan.Skipped?.Count ?? 0, run.Total, run.ChunksTotal);
             await ScheduleChunksAsync(run, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -70,6 +78,20 @@ public sealed class SweepPlanner(
             log.LogError(e, "Sweep {RunId} could not start", runId);
             await SweepChunkProcessor.FailAsync(db, run.Id, $"Could not start: {e.Message}", time.GetUtcNow(), ct);
         }
+    }
+
+    /// <summary>Ends a run that has no list to ask, with the reasons (grouped by cause) as its error.</summary>
+    private async Task FailUncheckedAsync(SweepRun run, SweepPlan plan, StringBuilder notes, DateTimeOffset now, CancellationToken ct)
+    {
+        var reason = plan.Skipped is { Count: > 0 }
+            ? $"No enabled list could be checked, so this sweep checked nothing.\n{notes.ToString().Trim()}"
+            : "No blocklist is enabled, so this sweep checked nothing. Enable lists in the catalog (the Blocklists page, or PATCH /api/blocklists/{id} with {\"enabled\": true}).";
+        run.State = SweepState.Failed;
+        run.ActiveMarker = null;
+        run.FinishedAt = now;
+        run.Error = Bounded(reason, 2000);
+        await db.SaveChangesAsync(ct);
+        log.LogWarning("Sweep {RunId} failed: {Reason}", run.Id, run.Error);
     }
 
     private async Task<SweepPlan> PlanAsync(SweepRun run, StringBuilder notes, CancellationToken ct)
@@ -82,57 +104,60 @@ public sealed class SweepPlanner(
         }
 
         var assets = await assetQuery.OrderBy(a => a.Id).Select(a => new PlannedAsset(a.Id, a.Kind, a.Value)).ToListAsync(ct);
-        var healthy = await CheckHealthAsync(notes, ct);
+        var skipped = new List<SkippedList>();
+        var healthy = await CheckHealthAsync(notes, skipped, ct);
         var plan = new SweepPlan(assets, healthy.Select(l => new PlannedList(l.Id, null)).ToList(), options.Value.ChunkSize);
-        return await ApplyBudgetsAsync(plan, healthy, notes, ct);
+        return await ApplyBudgetsAsync(plan, healthy, notes, skipped, ct);
     }
 
-    /// <summary>Health-checks every enabled list and returns the ones whose answers can be trusted.</summary>
-    private async Task<List<Blocklist>> CheckHealthAsync(StringBuilder notes, CancellationToken ct)
+    /// <summary>
+    /// Health-checks every enabled list and returns the ones whose answers can be trusted; the others
+    /// go to <paramref name="skipped"/>, and the notes say why once per cause, not once per list.
+    /// </summary>
+    private async Task<List<Blocklist>> CheckHealthAsync(StringBuilder notes, List<SkippedList> skipped, CancellationToken ct)
     {
         var enabled = await db.Blocklists.Where(b => b.Enabled).OrderBy(b => b.Id).ToListAsync(ct);
-        var checks = enabled.Select(async row =>
-        {
-            try
-            {
-                return (row, await sweeper.CheckHealthAsync(sweepLists.For(row), ct));
-            }
-            catch (CatalogException e)
-            {
-                return (row, new ListHealth(ListHealthState.Quarantined, e.Message));
-            }
-        });
-        var now = time.GetUtcNow();
+        var verdicts = await healthChecks.CheckAsync(enabled, ct);
         var healthy = new List<Blocklist>();
-        foreach (var (row, health) in await Task.WhenAll(checks))
+        var failed = new List<UncheckedList>();
+        foreach (var row in enabled)
         {
-            if (row.Health != health.State)
-            {
-                log.LogWarning("Blocklist {Slug} health {From} → {To}: {Detail}", row.Slug, row.Health, health.State, health.Detail);
-            }
-
-            row.Health = health.State;
-            row.HealthDetail = Bounded(health.Detail, 1000);
-            row.HealthCheckedAt = now;
+            var health = verdicts[row.Id];
             if (health.State == ListHealthState.Healthy)
             {
                 healthy.Add(row);
+                continue;
             }
-            else
-            {
-                notes.AppendLine(CultureInfo.InvariantCulture, $"{row.Name} skipped: {health.Detail}");
-            }
+
+            skipped.Add(new SkippedList(row.Id, row.Zone, row.HealthDetail ?? health.Detail));
+            failed.Add(new UncheckedList(row.Name, row.Zone, Provider(row), health));
         }
 
-        await db.SaveChangesAsync(ct);
+        foreach (var sentence in UncheckedLists.Explain(failed, resolver.Description))
+        {
+            notes.AppendLine(sentence);
+        }
+
         return healthy;
+    }
+
+    private static string Provider(Blocklist row)
+    {
+        try
+        {
+            return row.Definition().Provider;
+        }
+        catch (CatalogException)
+        {
+            return "";
+        }
     }
 
     /// <summary>
     /// A list with a free daily budget is queried only for the chunks that fit in what is left of
     /// today's budget; the rest is skipped and the run says so.
     /// </summary>
-    private async Task<SweepPlan> ApplyBudgetsAsync(SweepPlan plan, List<Blocklist> lists, StringBuilder notes, CancellationToken ct)
+    private async Task<SweepPlan> ApplyBudgetsAsync(SweepPlan plan, List<Blocklist> lists, StringBuilder notes, List<SkippedList> skipped, CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var ids = lists.Select(l => l.Id).ToList();
@@ -170,9 +195,14 @@ public sealed class SweepPlanner(
             {
                 planned.Add(new PlannedList(row.Id, lastChunk == mixes.Count - 1 ? null : lastChunk));
             }
+            else
+            {
+                skipped.Add(new SkippedList(row.Id, row.Zone, string.Create(CultureInfo.InvariantCulture,
+                    $"{row.Name}'s free budget of {budget:N0} queries a day is used up ({used.GetValueOrDefault(row.Id):N0} today).")));
+            }
         }
 
-        return plan with { Lists = planned };
+        return plan with { Lists = planned, Skipped = skipped };
     }
 
     private async Task<Dictionary<long, BlocklistDefinition>> HealthyDefinitionsAsync(SweepPlan plan, CancellationToken ct)

@@ -134,6 +134,49 @@ public abstract class SweepContract(SweepFixture fixture)
         Assert.Contains("SpamCop", fixture.Run.GetProperty("notes").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(fixture.Listings, l => l.GetProperty("zone").GetString() == "bl.spamcop.net");
     }
+
+    [Fact]
+    public void A_sweep_that_skipped_a_list_says_how_many_it_checked_and_why_the_rest_were_skipped()
+    {
+        Requirement.Require(RbldnsdServer.UnavailableReason);
+        var run = fixture.Run;
+
+        Assert.Equal(3, run.GetProperty("listsChecked").GetInt32());
+        Assert.Equal(1, run.GetProperty("listsSkipped").GetInt32());
+        var skipped = Assert.Single(run.GetProperty("skipped").EnumerateArray());
+        Assert.Equal("bl.spamcop.net", skipped.GetProperty("zone").GetString());
+        Assert.Contains("must never be listed", skipped.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("reason").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_lookup_answers_unknown_with_the_reason_from_the_list_the_sweep_quarantined()
+    {
+        Requirement.Require(RbldnsdServer.UnavailableReason);
+        using var api = fixture.App.Api();
+
+        var lookup = await api.GetFromJsonAsync<JsonElement>("/api/lookup?value=203.0.113.9", TestContext.Current.CancellationToken);
+
+        var results = lookup.GetProperty("results").EnumerateArray().ToList();
+        var spamcop = Assert.Single(results, r => r.GetProperty("zone").GetString() == "bl.spamcop.net");
+        Assert.Equal("unknown", spamcop.GetProperty("outcome").GetString());
+        Assert.Contains("quarantined", spamcop.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("must never be listed", spamcop.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("listed", Assert.Single(results, r => r.GetProperty("zone").GetString() == "zen.spamhaus.org").GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task A_clean_answer_is_spelled_not_listed()
+    {
+        Requirement.Require(RbldnsdServer.UnavailableReason);
+        using var api = fixture.App.Api();
+
+        var lookup = await api.GetFromJsonAsync<JsonElement>("/api/lookup?value=clean.example", TestContext.Current.CancellationToken);
+
+        var outcomes = lookup.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("zone").GetString()!, r => r.GetProperty("outcome").GetString());
+        Assert.Equal("not-listed", outcomes["dbl.spamhaus.org"]);
+        Assert.Equal("not-listed", outcomes["multi.surbl.org"]);
+    }
 }
 
 public sealed class SqliteSweepFixture : SweepFixture

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Postmaster.Core.Blocklists;
 using Postmaster.Tests.Infrastructure;
 using Postmaster.Web.Infrastructure.Database;
 
@@ -38,6 +39,17 @@ public static class SweepScenario
         // The lapsed-domain case (SpamCop, January 2021): a wildcard answers everything, outside 127/8.
         new("bl.spamcop.net", RbldnsdZoneType.Ip4Set, ""),
         new("bl.spamcop.net", RbldnsdZoneType.Acl, "0.0.0.0/0 :192.0.2.1:\n"),
+    ];
+
+    /// <summary>
+    /// A resolver that answers NXDOMAIN for everything (no Internet access, a filtering or captive
+    /// resolver): every top-level domain of the shipped catalog's zones, served with no data.
+    /// </summary>
+    public static RbldnsdZone[] NxdomainForEverything() =>
+    [
+        .. BlocklistCatalog.Load(RepoPaths.Catalog).Lists
+            .Select(l => l.Zone.TrimEnd('.').Split('.')[^1]).Distinct(StringComparer.Ordinal)
+            .Select(tld => new RbldnsdZone(tld, RbldnsdZoneType.DnSet, "")),
     ];
 
     public static Dictionary<string, string?> Settings(IPEndPoint dns) => new()

@@ -53,7 +53,8 @@ public sealed class SweepStateChangeTests : IAsyncLifetime
         Assert.Equal(3, listings.Count(l => l.GetProperty("zone").GetString() == "zen.spamhaus.org"));
         Assert.Equal("resolver-refused", zen.GetProperty("health").GetString());
         Assert.Contains("own recursive resolver", zen.GetProperty("healthDetail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("Spamhaus ZEN skipped", run.GetProperty("notes").GetString(), StringComparison.Ordinal);
+        Assert.Contains("answered 127.255.255.254 for the test points of Spamhaus ZEN", run.GetProperty("notes").GetString(), StringComparison.Ordinal);
+        Assert.Contains(run.GetProperty("skipped").EnumerateArray(), s => s.GetProperty("zone").GetString() == "zen.spamhaus.org");
     }
 
     [Fact]
@@ -95,7 +96,10 @@ public sealed class SweepStateChangeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         Assert.Equal(firstId, (await second.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("runningId").GetInt64());
         Assert.Equal(5, listings.Count);
-        Assert.Contains("did not answer", run.GetProperty("notes").GetString(), StringComparison.Ordinal);
+
+        // No list answered its test points, so nothing was checked: the run fails rather than pass as clean.
+        Assert.Equal("failed", run.GetProperty("state").GetString());
+        Assert.Contains("gave no usable answer (no answer before the timeout)", run.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

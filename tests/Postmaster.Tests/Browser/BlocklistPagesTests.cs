@@ -67,6 +67,41 @@ public sealed class BlocklistPagesTests : BrowserTest
     }
 
     [Fact]
+    public async Task A_sweep_that_skipped_a_list_says_so_at_the_top_of_its_page_once_per_cause()
+    {
+        var page = await SignInAsync("/Blocklists");
+
+        await page.ClickAsync("text=Sweep all assets now");
+        await page.WaitForURLAsync("**/Blocklists/Sweep?id=*");
+        await page.Locator("#state", new PageLocatorOptions { HasTextString = "completed" }).WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+
+        var banner = await page.InnerTextAsync("#lists-skipped");
+        Assert.Contains("Only 3 of 4 enabled lists were checked", banner, StringComparison.Ordinal);
+        Assert.Contains("SpamCop", banner, StringComparison.Ordinal);
+        Assert.Contains("bl.spamcop.net", await page.InnerTextAsync("#skipped-zones"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_lookup_shows_a_quarantined_list_as_unknown_with_the_reason_never_as_clean()
+    {
+        var page = await SignInAsync("/Blocklists/Lookup?value=spammy.example");
+
+        await page.Locator("#lookup-results").WaitForAsync();
+
+        var spamcop = page.Locator("#lookup-results tr:has-text('bl.spamcop.net')");
+        Assert.Equal(0, await spamcop.CountAsync()); // an IP list is not asked about a domain
+        var surbl = await page.InnerTextAsync("#lookup-results tr:has-text('multi.surbl.org')");
+        Assert.Contains("not listed", surbl, StringComparison.Ordinal);
+
+        await page.GotoAsync("/Blocklists/Lookup?value=203.0.113.9");
+        var row = page.Locator("#lookup-results tr:has-text('bl.spamcop.net')");
+        Assert.Contains("quarantined", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await row.Locator("td.cell.unknown").CountAsync());
+        Assert.Equal(0, await row.Locator("td.cell.clean").CountAsync());
+        Assert.Contains("unknown, not clean", await page.InnerTextAsync("#lookup-unknown"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Adding_a_dead_zone_in_the_ui_explains_why_and_keeps_the_input()
     {
         var page = await SignInAsync("/Blocklists");
