@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Infrastructure;
 
@@ -27,7 +28,7 @@ public static class AppDefaults
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddPostmasterApiBehaviour();
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         return builder;
@@ -38,6 +39,7 @@ public static class AppDefaults
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UsePostmasterApiProblems();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
