@@ -23,6 +23,7 @@ public sealed class StatusProblems(RequestDelegate next, EndpointDataSource endp
         var call = $"{request.Method} {request.Path}";
         var (title, detail) = response.StatusCode switch
         {
+            StatusCodes.Status404NotFound when http.GetEndpoint() is RouteEndpoint => ("Not found", $"{call} found nothing: there is no such item."),
             StatusCodes.Status404NotFound => ("Not found", $"There is no API call at {call}. The calls are listed in /openapi/v1.json."),
             StatusCodes.Status405MethodNotAllowed => ("Method not allowed",
                 $"{call} is not a call: {request.Path} answers {Join(Allowed(request.Path))}. The calls are listed in /openapi/v1.json."),
