@@ -27,7 +27,7 @@ public static class AppDefaults
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddPostmasterApiBehaviour();
         builder.AddPostmasterHttpSecurity();
         return builder;
     }
@@ -37,6 +37,7 @@ public static class AppDefaults
         app.UsePostmasterHttpSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UsePostmasterApiProblems();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseRateLimiter(); // sign-in attempts per client address (Auth/SignInLimits), by route

@@ -59,13 +59,24 @@ public static class SignalEndpoints
             return Accepted(counter);
         })
         .RequireAuthorization(Policies.CanEdit)
-        .Accepts<string>("text/plain")
+        .Accepts<string>("text/plain", RawBody)
         .WithSummary("Ingest raw MTA log text (?format=postfix|exim|kumomta), streamed: a day's log of a busy server is a normal upload.");
 
-        signals.MapPost("/bounce", async (HttpContext http, SignalIngestor ingestor, CancellationToken ct) =>
+        signals.MapPost("/bounce", async Task<Results<Accepted<BounceResponse>, ProblemHttpResult>> (HttpContext http, SignalIngestor ingestor, CancellationToken ct) =>
         {
+            if (http.Request.ContentLength > BounceParser.MaxMessageBytes)
+            {
+                return BounceTooLarge();
+            }
+
             // Kestrel request bodies are async-only: the async entry point reads at most MaxMessageBytes.
             var report = await BounceParser.ParseAsync(http.Request.Body, ct);
+            if (await http.Request.Body.ReadAsync(new byte[1], ct) > 0)
+            {
+                // A streamed body (no Content-Length) that goes on past what the parser read.
+                return BounceTooLarge();
+            }
+
             var counter = new IngestCounter();
             var outcomes = report.Recipients.Select(BounceParser.ToOutcome).ToList();
             if (!report.IsBounce)
@@ -82,8 +93,8 @@ public static class SignalEndpoints
             return TypedResults.Accepted((string?)null, new BounceResponse(counter.Accepted, counter.Malformed, report.IsBounce, report.NotABounceBecause, signalsRead));
         })
         .RequireAuthorization(Policies.CanEdit)
-        .Accepts<string>("message/rfc822")
-        .WithSummary("Ingest one bounce message (RFC 3464 DSN or a provider's own format); answers what it read.");
+        .Accepts<string>("message/rfc822", RawBody)
+        .WithSummary("Ingest one bounce message (RFC 3464 DSN or a provider's own format), at most 10 MB; answers what it read.");
 
         signals.MapPost("/classify", (ClassifyRequest request, ResponseClassifier classifier) =>
         {
@@ -131,6 +142,16 @@ public static class SignalEndpoints
 
         return api;
     }
+
+    /// <summary>
+    /// Raw-text calls take any Content-Type: `curl --data-binary @maillog` sends application/x-www-form-urlencoded,
+    /// and the body is read as bytes whatever it is labelled.
+    /// </summary>
+    private const string RawBody = "*/*";
+
+    private static ProblemHttpResult BounceTooLarge() => Problems.TooLarge(
+        $"A bounce message may be at most {BounceParser.MaxMessageBytes / 1024 / 1024} MB ({BounceParser.MaxMessageBytes} bytes); this one is larger. "
+        + "Send the delivery report without large attachments, or ingest its outcomes as JSON through POST /api/signals.");
 
     private static Accepted<IngestResponse> Accepted(IngestCounter counter) =>
         TypedResults.Accepted((string?)null, new IngestResponse(counter.Accepted, counter.Malformed, counter.Ignored, counter.Samples));

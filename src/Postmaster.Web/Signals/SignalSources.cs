@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using Postmaster.Core.Signals;
 
 namespace Postmaster.Web.Signals;
@@ -9,28 +10,12 @@ public static class SignalSources
 {
     public static async IAsyncEnumerable<DeliveryOutcome> FromJsonArray(Stream body, IngestCounter counter, [EnumeratorCancellation] CancellationToken ct)
     {
-        var index = 0L;
-        await using var items = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(body, cancellationToken: ct).GetAsyncEnumerator(ct);
-        while (true)
+        await foreach (var element in JsonArrayReader.ReadAsync(body, ct))
         {
-            try
-            {
-                if (!await items.MoveNextAsync())
-                {
-                    break;
-                }
-            }
-            catch (JsonException e)
-            {
-                counter.AddMalformed(index + 1, $"The JSON stops being a valid array here ({e.Message}); signals before it were kept.", null);
-                break;
-            }
-
-            index++;
-            var (outcome, error) = SignalInput.Read(items.Current);
+            var (outcome, error) = element.Problem is null ? Read(element.Json) : (null, element.Problem);
             if (outcome is null)
             {
-                counter.AddMalformed(index, error!, items.Current.GetRawText());
+                counter.AddMalformed(element.Number, error!, Excerpt(element.Json));
                 continue;
             }
 
@@ -53,28 +38,14 @@ public static class SignalSources
                 continue;
             }
 
-            JsonDocument document;
-            try
+            var (outcome, error) = line.InvalidUtf8 ? (null, InvalidUtf8) : Read(line.Text);
+            if (outcome is null)
             {
-                document = JsonDocument.Parse(line.Text, new JsonDocumentOptions { MaxDepth = 16 });
-            }
-            catch (JsonException e)
-            {
-                counter.AddMalformed(line.Number, $"Not JSON: {e.Message}", line.Text);
+                counter.AddMalformed(line.Number, error!, line.Text);
                 continue;
             }
 
-            using (document)
-            {
-                var (outcome, error) = SignalInput.Read(document.RootElement);
-                if (outcome is null)
-                {
-                    counter.AddMalformed(line.Number, error!, line.Text);
-                    continue;
-                }
-
-                yield return outcome;
-            }
+            yield return outcome;
         }
     }
 
@@ -97,4 +68,34 @@ public static class SignalSources
             }
         }
     }
+
+    private const string InvalidUtf8 = "The signal is not valid UTF-8 text (RFC 8259 §8.1); it was skipped.";
+
+    private static readonly JsonDocumentOptions ElementOptions = new() { MaxDepth = 16 };
+
+    private static (DeliveryOutcome? Outcome, string? Error) Read(ReadOnlyMemory<byte> json) =>
+        Utf8.IsValid(json.Span) ? Parse(() => JsonDocument.Parse(json, ElementOptions)) : (null, InvalidUtf8);
+
+    private static (DeliveryOutcome? Outcome, string? Error) Read(string json) => Parse(() => JsonDocument.Parse(json, ElementOptions));
+
+    private static (DeliveryOutcome? Outcome, string? Error) Parse(Func<JsonDocument> parse)
+    {
+        try
+        {
+            using var document = parse();
+            return SignalInput.Read(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"Not JSON: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\ud800") parses but is no text.
+            return (null, InvalidUtf8);
+        }
+    }
+
+    private static string Excerpt(ReadOnlyMemory<byte> json) =>
+        System.Text.Encoding.UTF8.GetString(json.Span[..Math.Min(json.Length, IngestCounter.MaxExcerpt * 4)]);
 }

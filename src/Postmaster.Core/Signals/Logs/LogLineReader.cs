@@ -8,7 +8,8 @@ namespace Postmaster.Core.Signals.Logs;
 /// <param name="Number">1-based line number in the stream.</param>
 /// <param name="Text">The line, decoded as UTF-8 (invalid bytes become U+FFFD).</param>
 /// <param name="Truncated">The line was longer than <see cref="LogLineReader.MaxLineLength"/> and was cut there.</param>
-public sealed record LogLine(long Number, string Text, bool Truncated);
+/// <param name="InvalidUtf8">The line held bytes that are not UTF-8 (they became U+FFFD in <paramref name="Text"/>).</param>
+public sealed record LogLine(long Number, string Text, bool Truncated, bool InvalidUtf8 = false);
 
 /// <summary>
 /// Splits a log stream into lines with a fixed-size buffer, so an upload of any size (a busy server's day
@@ -71,9 +72,9 @@ public static class LogLineReader
                         break;
                     }
 
-                    var line = Line(buffer.AsSpan(start, newline), out var truncated);
+                    var line = Line(buffer.AsSpan(start, newline), out var truncated, out var invalid);
                     start += newline + 1;
-                    yield return new LogLine(++number, line, truncated);
+                    yield return new LogLine(++number, line, truncated, invalid);
                 }
 
                 if (start > 0)
@@ -100,8 +101,8 @@ public static class LogLineReader
                 {
                     if (!skipping && end > start)
                     {
-                        var line = Line(buffer.AsSpan(start, end - start), out var truncated);
-                        yield return new LogLine(++number, line, truncated);
+                        var line = Line(buffer.AsSpan(start, end - start), out var truncated, out var invalid);
+                        yield return new LogLine(++number, line, truncated, invalid);
                     }
 
                     yield break;
@@ -116,7 +117,7 @@ public static class LogLineReader
         }
     }
 
-    private static string Line(ReadOnlySpan<byte> bytes, out bool truncated)
+    private static string Line(ReadOnlySpan<byte> bytes, out bool truncated, out bool invalid)
     {
         if (bytes.Length > 0 && bytes[^1] == (byte)'\r')
         {
@@ -124,7 +125,9 @@ public static class LogLineReader
         }
 
         truncated = bytes.Length > MaxLineLength;
-        return Decode(truncated ? bytes[..MaxLineLength] : bytes, truncated);
+        var kept = truncated ? bytes[..MaxLineLength][..CompleteLength(bytes[..MaxLineLength])] : bytes;
+        invalid = !System.Text.Unicode.Utf8.IsValid(kept);
+        return kept.IsEmpty ? "" : Utf8.GetString(kept);
     }
 
     private static string Decode(ReadOnlySpan<byte> bytes, bool truncated)
