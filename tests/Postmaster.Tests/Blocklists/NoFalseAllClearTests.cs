@@ -60,7 +60,7 @@ public sealed class NoFalseAllClearTests(NxdomainResolverFixture fixture) : ICla
     private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     private static async Task<List<JsonElement>> EnabledListsAsync(HttpClient api) =>
-        [.. (await api.GetFromJsonAsync<JsonElement>("/api/blocklists", Ct)).EnumerateArray().Where(l => l.GetProperty("enabled").GetBoolean())];
+        [.. (await ApiPages.AllAsync(api, "/api/blocklists", ct: Ct)).Where(l => l.GetProperty("enabled").GetBoolean())];
 
     [Fact]
     public async Task A_sweep_through_a_resolver_that_answers_nxdomain_for_everything_fails_with_one_reason_to_act_on()

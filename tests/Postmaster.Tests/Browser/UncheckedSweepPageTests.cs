@@ -34,8 +34,8 @@ public sealed class UncheckedSweepPageTests : BrowserTest
     private async Task<int> EnabledListCountAsync()
     {
         using var api = App!.Api();
-        var lists = await api.GetFromJsonAsync<JsonElement>("/api/blocklists", TestContext.Current.CancellationToken);
-        return lists.EnumerateArray().Count(l => l.GetProperty("enabled").GetBoolean());
+        var lists = await ApiPages.AllAsync(api, "/api/blocklists", ct: TestContext.Current.CancellationToken);
+        return lists.Count(l => l.GetProperty("enabled").GetBoolean());
     }
 
     [Fact]
