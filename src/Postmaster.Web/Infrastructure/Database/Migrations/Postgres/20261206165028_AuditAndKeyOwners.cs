@@ -60,15 +60,6 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Postgres
                 principalTable: "AspNetUsers",
                 principalColumn: "Id",
                 onDelete: ReferentialAction.SetNull);
-
-            // Keys from before owners: the user whose email created them owns them. The rest (the
-            // bootstrap key, creators since removed) go to the bootstrap admin at start-up (FirstRun).
-            migrationBuilder.Sql(
-                """
-                UPDATE "ApiKeys" SET "OwnerId" =
-                    (SELECT u."Id" FROM "AspNetUsers" u WHERE u."NormalizedEmail" = UPPER("ApiKeys"."CreatedBy"))
-                WHERE "OwnerId" IS NULL;
-                """);
         }
 
         /// <inheritdoc />
