@@ -55,6 +55,9 @@ public sealed class ListingEvent
     public long? RunId { get; set; }
 
     public DateTimeOffset At { get; set; }
+
+    /// <summary>Set in the transaction that applies this event to incidents: each is applied once.</summary>
+    public DateTimeOffset? ProcessedAt { get; set; }
 }
 
 internal sealed class ListingConfiguration : IEntityTypeConfiguration<Listing>, IEntityTypeConfiguration<ListingEvent>
@@ -74,5 +77,8 @@ internal sealed class ListingConfiguration : IEntityTypeConfiguration<Listing>, 
         builder.Property(e => e.Value).HasMaxLength(300);
         builder.Property(e => e.Codes).HasMaxLength(300);
         builder.HasIndex(e => new { e.AssetId, e.At });
+
+        // The incident engine's work queue: events not yet applied, oldest first.
+        builder.HasIndex(e => new { e.ProcessedAt, e.Id });
     }
 }

@@ -53,6 +53,7 @@ public sealed class EpisodeTracker(PostmasterDbContext db, IOptions<SignalOption
                 SampleResponse = Bounded(tally.Response),
             };
             db.BlockEpisodes.Add(episode);
+            db.EpisodeEvents.Add(Event(episode, EpisodeChange.Opened, last));
             opened.Add((episode, tally));
             log.LogWarning("Block episode opened: {Provider} refuses {SourceIp} ({Kind}, {Count} in {Window} min)", provider, ip.Length == 0 ? "(unknown source)" : ip, kind, recent, rule.WindowMinutes);
         }
@@ -83,6 +84,12 @@ public sealed class EpisodeTracker(PostmasterDbContext db, IOptions<SignalOption
             if (winner is null)
             {
                 continue; // not this one's conflict: it is inserted with the retry
+            }
+
+            // The winner wrote its own "opened" event: this one never happened.
+            foreach (var lost in db.ChangeTracker.Entries<EpisodeEvent>().Where(e => e.State == EntityState.Added && e.Entity.Episode == episode).ToList())
+            {
+                lost.State = EntityState.Detached;
             }
 
             db.Entry(episode).State = EntityState.Detached;
@@ -116,6 +123,7 @@ public sealed class EpisodeTracker(PostmasterDbContext db, IOptions<SignalOption
             episode.State = EpisodeState.Ended;
             episode.OpenMarker = null;
             episode.EndedAt = now;
+            db.EpisodeEvents.Add(Event(episode, EpisodeChange.Ended, now));
             ended++;
             log.LogInformation("Block episode {EpisodeId} ended: no {Kind} rejections from {Provider} for {Minutes} min", episode.Id, episode.Kind, episode.Provider, quiet);
         }
@@ -123,6 +131,17 @@ public sealed class EpisodeTracker(PostmasterDbContext db, IOptions<SignalOption
         await db.SaveChangesAsync(ct);
         return ended;
     }
+
+    private static EpisodeEvent Event(BlockEpisode episode, EpisodeChange change, DateTimeOffset at) => new()
+    {
+        Episode = episode,
+        Change = change,
+        Provider = episode.Provider,
+        SourceIp = episode.SourceIp,
+        Kind = episode.Kind,
+        Blocklist = episode.Blocklist,
+        At = at,
+    };
 
     private static string? Bounded(string? text) => text is { Length: > 1000 } ? text[..1000] : text;
 }

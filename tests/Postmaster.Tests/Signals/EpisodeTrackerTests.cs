@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Postmaster.Core.Signals;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Signals;
@@ -65,6 +66,45 @@ public sealed class EpisodeTrackerTests : IAsyncLifetime
         Assert.Equal(
             [("google", 7L), ("microsoft", 7L)],
             open.Select(e => (e.Provider, e.Rejections)).ToList());
+        Assert.Empty(await check.EpisodeEvents.ToListAsync(ct)); // the loser's "opened" never happened
+    }
+
+    [Fact]
+    public async Task Opening_and_ending_an_episode_each_write_an_event_with_it_for_incidents_to_take_up()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using (var seed = Context())
+        {
+            seed.SignalBuckets.Add(new SignalBucket
+            {
+                Hour = new DateTimeOffset(2026, 12, 6, 10, 0, 0, TimeSpan.Zero),
+                Provider = "proofpoint",
+                Kind = "blocklist",
+                Status = DeliveryStatus.Bounced,
+                SourceIp = "203.0.113.9",
+                Count = 3,
+            });
+            await seed.SaveChangesAsync(ct);
+        }
+
+        var batch = new SignalBatch(20);
+        batch.Rejections[("proofpoint", "203.0.113.9", "blocklist")] = new RejectionTally { Count = 3, Last = Now, Blocklist = "zen.spamhaus.org" };
+        var time = new FakeTimeProvider(Now);
+        await using (var db = Context())
+        {
+            var tracker = new EpisodeTracker(db, Options.Create(new SignalOptions()), time, NullLogger<EpisodeTracker>.Instance);
+            await tracker.UpdateAsync(batch, ct);
+            time.Advance(TimeSpan.FromDays(1));
+            await tracker.EndQuietEpisodesAsync(ct);
+        }
+
+        await using var check = Context();
+        var episode = await check.BlockEpisodes.SingleAsync(ct);
+        var events = await check.EpisodeEvents.OrderBy(e => e.Id).ToListAsync(ct);
+        Assert.Equal(
+            [(EpisodeChange.Opened, Now), (EpisodeChange.Ended, Now.AddDays(1))],
+            events.Select(e => (e.Change, e.At)).ToList());
+        Assert.All(events, e => Assert.Equal((episode.Id, "proofpoint", "203.0.113.9", "zen.spamhaus.org", (DateTimeOffset?)null), (e.EpisodeId, e.Provider, e.SourceIp, e.Blocklist, e.ProcessedAt)));
     }
 
     private static BlockEpisode Episode(string provider, string ip, long rejections) => new()

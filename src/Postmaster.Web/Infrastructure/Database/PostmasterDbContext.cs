@@ -42,6 +42,8 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
 
     public DbSet<BlockEpisode> BlockEpisodes => Set<BlockEpisode>();
 
+    public DbSet<EpisodeEvent> EpisodeEvents => Set<EpisodeEvent>();
+
     public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

@@ -447,6 +447,9 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Postgres
                     b.Property<long>("ListingId")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTimeOffset?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long?>("RunId")
                         .HasColumnType("bigint");
 
@@ -458,6 +461,8 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("AssetId", "At");
+
+                    b.HasIndex("ProcessedAt", "Id");
 
                     b.ToTable("ListingEvents");
                 });
@@ -756,6 +761,56 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Postgres
                     b.ToTable("BlockEpisodes");
                 });
 
+            modelBuilder.Entity("Postmaster.Web.Signals.EpisodeEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Blocklist")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("EpisodeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SourceIp")
+                        .IsRequired()
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EpisodeId");
+
+                    b.HasIndex("ProcessedAt", "Id");
+
+                    b.ToTable("EpisodeEvents");
+                });
+
             modelBuilder.Entity("Postmaster.Web.Signals.IngestReport", b =>
                 {
                     b.Property<long>("Id")
@@ -1005,6 +1060,17 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Postmaster.Web.Signals.EpisodeEvent", b =>
+                {
+                    b.HasOne("Postmaster.Web.Signals.BlockEpisode", "Episode")
+                        .WithMany()
+                        .HasForeignKey("EpisodeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Episode");
                 });
 #pragma warning restore 612, 618
         }

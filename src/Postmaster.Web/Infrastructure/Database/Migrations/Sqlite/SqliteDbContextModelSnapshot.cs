@@ -428,6 +428,9 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Sqlite
                     b.Property<long>("ListingId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ProcessedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("RunId")
                         .HasColumnType("INTEGER");
 
@@ -439,6 +442,8 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("AssetId", "At");
+
+                    b.HasIndex("ProcessedAt", "Id");
 
                     b.ToTable("ListingEvents");
                 });
@@ -731,6 +736,54 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Sqlite
                     b.ToTable("BlockEpisodes");
                 });
 
+            modelBuilder.Entity("Postmaster.Web.Signals.EpisodeEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Blocklist")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EpisodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ProcessedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceIp")
+                        .IsRequired()
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EpisodeId");
+
+                    b.HasIndex("ProcessedAt", "Id");
+
+                    b.ToTable("EpisodeEvents");
+                });
+
             modelBuilder.Entity("Postmaster.Web.Signals.IngestReport", b =>
                 {
                     b.Property<long>("Id")
@@ -974,6 +1027,17 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Postmaster.Web.Signals.EpisodeEvent", b =>
+                {
+                    b.HasOne("Postmaster.Web.Signals.BlockEpisode", "Episode")
+                        .WithMany()
+                        .HasForeignKey("EpisodeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Episode");
                 });
 #pragma warning restore 612, 618
         }
