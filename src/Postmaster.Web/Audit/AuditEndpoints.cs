@@ -10,27 +10,19 @@ public sealed record AuditEntryResponse(
     public static AuditEntryResponse From(AuditEntry e) => new(e.Id, e.At, e.Actor, e.Action, e.Target, e.Detail, e.ClientAddress);
 }
 
-public sealed record AuditListResponse(IReadOnlyList<AuditEntryResponse> Items, string? Next);
-
 public static class AuditEndpoints
 {
     public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/audit", async Task<Results<Ok<AuditListResponse>, ProblemHttpResult>> (
-            string? cursor, int? limit, AuditQueries queries, CancellationToken ct) =>
+        api.MapGet("/audit", async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> (
+            [AsParameters] PageQuery paging, AuditQueries queries, CancellationToken ct) =>
         {
-            if (!AuditQueries.TryParseCursor(cursor, out var before))
+            if (!paging.TryRead<AuditQueries.PageKey>(out var request, out var problem))
             {
-                return Problems.BadRequest("Bad cursor", "The cursor is not one this API gave out: use the `next` value of the previous page, or leave it out for the newest entries.");
+                return problem;
             }
 
-            if (limit is < 1 or > AuditQueries.MaxLimit)
-            {
-                return Problems.BadRequest("Bad limit", $"limit must be between 1 and {AuditQueries.MaxLimit}.");
-            }
-
-            var page = await queries.PageAsync(before, limit ?? AuditQueries.DefaultLimit, ct);
-            return TypedResults.Ok(new AuditListResponse(page.Items.Select(AuditEntryResponse.From).ToList(), page.Next));
+            return TypedResults.Ok((await queries.PageAsync(request, ct)).Select(AuditEntryResponse.From));
         })
         .RequireAuthorization(Policies.AdminOnly)
         .WithTags("Audit")

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Postmaster.Web.Audit;
+using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Settings;
 
@@ -13,15 +14,10 @@ public sealed class AuditModel(AuditQueries queries) : PageModel
 
     public string? Next { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    public async Task OnGetAsync(CancellationToken ct)
     {
-        if (!AuditQueries.TryParseCursor(Cursor, out var before))
-        {
-            return Redirect("/Settings/Audit");
-        }
-
-        var page = await queries.PageAsync(before, AuditQueries.DefaultLimit, ct);
+        // A link whose cursor cannot be read starts again from the newest entries.
+        var page = await queries.PageAsync(Paging.FromLink<AuditQueries.PageKey>(Cursor, 50), ct);
         (Entries, Next) = (page.Items, page.Next);
-        return Page();
     }
 }
