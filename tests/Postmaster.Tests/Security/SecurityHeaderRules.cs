@@ -27,6 +27,12 @@ internal static partial class SecurityHeaderRules
                 broken.Add($"script-src allows inline or any script: {string.Join(' ', scripts)}");
             }
 
+            var styles = directives.GetValueOrDefault("style-src") ?? directives.GetValueOrDefault("default-src") ?? [];
+            if (styles.Contains("'unsafe-inline'") || styles.Contains("*") || directives.ContainsKey("style-src-attr") || directives.ContainsKey("style-src-elem"))
+            {
+                broken.Add($"styles are not limited to the app's own files: {string.Join(' ', styles)}");
+            }
+
             if (directives.GetValueOrDefault("frame-ancestors") is not ["'none'"])
             {
                 broken.Add("frame-ancestors is not 'none'");
@@ -63,13 +69,20 @@ internal static partial class SecurityHeaderRules
             .GroupBy(parts => parts[0].ToLowerInvariant())
             .ToDictionary(g => g.Key, g => g.First()[1..]); // the first of a repeated directive wins (§2.2.1)
 
-    /// <summary>Inline script the policy would refuse: a script element without src, or an on* attribute in a tag.</summary>
-    public static IEnumerable<string> InlineScript(string html) =>
-        InlineScriptElement().Matches(html).Concat(HandlerAttribute().Matches(html)).Select(m => m.Value);
+    /// <summary>
+    /// Inline script or style the policy would refuse: a script element without src, an on* attribute,
+    /// a style element or a style attribute.
+    /// </summary>
+    public static IEnumerable<string> InlineScriptOrStyle(string html) =>
+        InlineScriptElement().Matches(html).Concat(HandlerAttribute().Matches(html))
+            .Concat(InlineStyle().Matches(html)).Select(m => m.Value);
 
     [GeneratedRegex(@"<script\b(?![^>]*\bsrc\s*=)[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex InlineScriptElement();
 
     [GeneratedRegex(@"<[a-z][^>]*\son[a-z]+\s*=[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex HandlerAttribute();
+
+    [GeneratedRegex(@"<style\b[^>]*>|<[a-z][^>]*\sstyle\s*=[^>]*>", RegexOptions.IgnoreCase)]
+    private static partial Regex InlineStyle();
 }
