@@ -82,7 +82,8 @@ public static class AssetEndpoints
             long id, AssetInventory inventory, CancellationToken ct) =>
             await inventory.FindAsync(id, ct) is { } asset
                 ? TypedResults.Ok(AssetResponse.From(asset))
-                : Problems.NotFound($"There is no asset {id}."));
+                : Problems.NotFound($"There is no asset {id}."))
+            .WithSummary("One asset: its kind, value, label, pool, owner and address count.");
 
         assets.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (
             long id, AssetInventory inventory, CancellationToken ct) =>

@@ -12,6 +12,7 @@ public sealed class OpenApiDocumentContract : IOpenApiDocumentTransformer
         ["Blocklists"] = "The catalog of DNSBLs and RHSBLs, their health and their return codes.",
         ["Sweeps"] = "Runs of every enabled list against the inventory.",
         ["Listings"] = "What the lists say about the inventory, and ad-hoc look-ups.",
+        ["Audit"] = "Who did what, when and from which address: sign-ins, users, keys, assets, the catalog, sweeps. Admin only.",
         ["Signals"] = "Delivery outcomes from MTA logs, bounces and JSON: ingest, classify and summarise.",
     };
 
