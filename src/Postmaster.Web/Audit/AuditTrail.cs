@@ -17,17 +17,20 @@ public sealed class AuditTrail(PostmasterDbContext db, IHttpContextAccessor http
     public Task RecordAsync(string action, string? target, string? detail, CancellationToken ct) =>
         RecordAsAsync(null, action, target, detail, ct);
 
-    /// <summary>Records an action by a named actor (a sign-in, before the request carries the user).</summary>
+    /// <summary>
+    /// Records an action by a named actor (a sign-in, before the request carries the user). Untrusted
+    /// text (an attempted email, a label) is cut to its column here; pages encode it on output.
+    /// </summary>
     public async Task RecordAsAsync(string? actor, string action, string? target, string? detail, CancellationToken ct)
     {
         var context = http.HttpContext;
         db.AuditEntries.Add(new AuditEntry
         {
             At = time.GetUtcNow(),
-            Actor = Clip(actor ?? ActorOf(context), AuditEntry.MaxActorLength)!,
-            Action = Clip(action, AuditEntry.MaxActionLength)!,
-            Target = Clip(target, AuditEntry.MaxTargetLength),
-            Detail = Clip(detail, AuditEntry.MaxDetailLength),
+            Actor = ColumnText.Fit(actor ?? ActorOf(context), AuditEntry.MaxActorLength)!,
+            Action = ColumnText.Fit(action, AuditEntry.MaxActionLength)!,
+            Target = ColumnText.Fit(target, AuditEntry.MaxTargetLength),
+            Detail = ColumnText.Fit(detail, AuditEntry.MaxDetailLength),
             ClientAddress = context?.Connection.RemoteIpAddress?.ToString(),
         });
         await db.SaveChangesAsync(ct);
@@ -42,8 +45,4 @@ public sealed class AuditTrail(PostmasterDbContext db, IHttpContextAccessor http
         { Identity.IsAuthenticated: true } user => UserActor(user.Identity.Name),
         _ => Anonymous,
     };
-
-    // Untrusted text (an attempted email, a label) is bounded here; pages encode it on output.
-    private static string? Clip(string? text, int max) =>
-        text is null ? null : text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -38,7 +38,7 @@ public sealed class ListHealthChecks(PostmasterDbContext db, SweepLists sweepLis
             }
 
             row.Health = health.State;
-            row.HealthDetail = Bounded(health.Detail, 1000);
+            row.HealthDetail = ColumnText.Fit(health.Detail, 1000);
             row.HealthCheckedAt = now;
             verdicts[row.Id] = health;
         }
@@ -50,6 +50,4 @@ public sealed class ListHealthChecks(PostmasterDbContext db, SweepLists sweepLis
     /// <summary>Whether a look-up must run the test points again before it trusts the list.</summary>
     public static bool IsStale(Blocklist row, DateTimeOffset now, TimeSpan maxAge) =>
         row.Health == ListHealthState.Unchecked || row.HealthCheckedAt is not { } checkedAt || now - checkedAt > maxAge;
-
-    private static string Bounded(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

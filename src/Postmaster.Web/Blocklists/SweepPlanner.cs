@@ -54,7 +54,7 @@ public sealed class SweepPlanner(
 
             run.ChunksTotal = plan.ChunkCount;
             run.Total = TotalQueries(plan, await HealthyDefinitionsAsync(plan, ct));
-            run.Notes = notes.Length == 0 ? null : Bounded(notes.ToString().Trim(), 4000);
+            run.Notes = notes.Length == 0 ? null : ColumnText.Fit(notes.ToString().Trim(), 4000);
             run.State = SweepState.Running;
             for (var i = 0; i < plan.ChunkCount; i++)
             {
@@ -89,7 +89,7 @@ public sealed class SweepPlanner(
         run.State = SweepState.Failed;
         run.ActiveMarker = null;
         run.FinishedAt = now;
-        run.Error = Bounded(reason, 2000);
+        run.Error = ColumnText.Fit(reason, 2000);
         await db.SaveChangesAsync(ct);
         log.LogWarning("Sweep {RunId} failed: {Reason}", run.Id, run.Error);
     }
@@ -243,5 +243,4 @@ public sealed class SweepPlanner(
         }
     }
 
-    private static string Bounded(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }
