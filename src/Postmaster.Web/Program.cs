@@ -1,6 +1,7 @@
 using Postmaster.Web.Assets;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
+using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
@@ -18,10 +19,12 @@ builder.AddPostmasterScheduling(q =>
     q.AddBlocklistSchedule(builder.Configuration);
     q.AddSignalSchedule(builder.Configuration);
     q.AddAuditSchedule();
+    q.AddIncidentSchedule(builder.Configuration);
 });
 builder.Services.AddAssets();
 builder.AddBlocklists();
 builder.AddSignals();
+builder.AddIncidents();
 
 var app = builder.Build();
 

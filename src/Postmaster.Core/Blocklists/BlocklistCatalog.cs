@@ -134,6 +134,9 @@ public sealed class CatalogEntry
 
     public string? Provider { get; set; }
 
+    /// <summary>How much a listing here costs a sender: minor, moderate (default), major or severe.</summary>
+    public string? Weight { get; set; }
+
     public bool Bitmask { get; set; }
 
     public Dictionary<string, CatalogCode> Codes { get; set; } = [];

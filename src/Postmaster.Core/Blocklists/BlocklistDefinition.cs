@@ -48,6 +48,9 @@ public sealed record BlocklistDefinition
 
     public string Provider { get; init; } = "";
 
+    /// <summary>How much a listing here costs a sender (incident severity starts from it).</summary>
+    public Incidents.ProviderWeight Weight { get; init; } = Incidents.ProviderWeight.Moderate;
+
     public bool Bitmask { get; init; }
 
     public IReadOnlyDictionary<IPAddress, ReturnCode> Codes { get; init; } = new Dictionary<IPAddress, ReturnCode>();

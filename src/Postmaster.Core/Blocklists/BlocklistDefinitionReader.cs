@@ -67,6 +67,9 @@ public static partial class BlocklistDefinitionReader
             throw new CatalogException($"{where}: queryPolicy.freeDailyQueries may not be negative.");
         }
 
+        var weight = Incidents.ProviderWeights.Parse(entry.Weight)
+            ?? throw new CatalogException($"{where}: weight '{entry.Weight}' is not one of {Incidents.ProviderWeights.Names}.");
+
         return new BlocklistDefinition
         {
             Slug = slug,
@@ -76,6 +79,7 @@ public static partial class BlocklistDefinitionReader
             Lists = lists,
             Ipv6 = entry.Ipv6 ?? false,
             Provider = (entry.Provider ?? "").Trim().ToLowerInvariant(),
+            Weight = weight,
             Bitmask = entry.Bitmask,
             Codes = codes,
             ErrorCodes = errors,
@@ -100,6 +104,7 @@ public static partial class BlocklistDefinitionReader
         Lists = d.Lists == ListedThing.Ip ? "ip" : "domain",
         Ipv6 = d.Ipv6,
         Provider = d.Provider,
+        Weight = Incidents.ProviderWeights.Name(d.Weight),
         Bitmask = d.Bitmask,
         Codes = d.Codes.ToDictionary(c => c.Key.ToString(), c => new CatalogCode { Category = c.Value.Category, Severity = c.Value.Severity, Meaning = c.Value.Meaning, Listed = c.Value.Listed }),
         ErrorCodes = d.ErrorCodes.ToDictionary(c => c.Key.ToString(), c => c.Value),

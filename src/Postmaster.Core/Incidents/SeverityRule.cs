@@ -37,3 +37,32 @@ public static class SeverityRule
         return share < 0.05 && severity > IncidentSeverity.Low ? severity - 1 : severity;
     }
 }
+
+/// <summary>The weights as the catalog and provider packs spell them.</summary>
+public static class ProviderWeights
+{
+    public const string Names = "minor, moderate, major, severe";
+
+    /// <summary>The weight named; an absent one is <see cref="ProviderWeight.Moderate"/>; null when the name is not a weight.</summary>
+    public static ProviderWeight? Parse(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "moderate" => ProviderWeight.Moderate,
+        "minor" => ProviderWeight.Minor,
+        "major" => ProviderWeight.Major,
+        "severe" => ProviderWeight.Severe,
+        _ => null,
+    };
+
+    public static string Name(ProviderWeight weight) => weight.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// A listing weighs what its list weighs, one step less when every code it answered is rated
+    /// medium or milder by the catalog (Spamhaus PBL inside ZEN weighs less than SBL).
+    /// </summary>
+    public static ProviderWeight OfListing(ProviderWeight listWeight, IEnumerable<string> codeSeverities)
+    {
+        var severities = codeSeverities.ToList();
+        var mild = severities.Count > 0 && severities.All(s => s is "medium" or "low" or "info");
+        return mild && listWeight > ProviderWeight.Minor ? listWeight - 1 : listWeight;
+    }
+}

@@ -27,7 +27,8 @@ public sealed record ProviderPack(
     IReadOnlyList<string> MxPatterns,
     QuietSenderReset? QuietSenderReset,
     Remediation? Remediation,
-    IReadOnlyList<ResponseRule> Rules);
+    IReadOnlyList<ResponseRule> Rules,
+    Incidents.ProviderWeight Weight = Incidents.ProviderWeight.Moderate);
 
 /// <summary>An example rejection from a pack's examples.json: the pack's own test case.</summary>
 public sealed record ProviderExample(string Pack, string Rule, string Response, string? RecipientDomain, string? Mx, string? ExpectProvider, SignalKind ExpectKind, string? ExpectBlocklist, string? Source);

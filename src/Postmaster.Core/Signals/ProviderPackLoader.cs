@@ -112,7 +112,9 @@ public static class ProviderPackLoader
             raw.MxPatterns.Select(p => p.Trim().TrimEnd('.').ToLowerInvariant()).ToList(),
             raw.QuietSenderReset is { AfterDays: > 0 } q ? new QuietSenderReset(q.AfterDays, q.Note, q.Source) : null,
             raw.Remediation is { } m ? new Remediation(m.Channel ?? "form", m.Url, m.Email, m.TurnaroundDays, m.FollowUpDays, m.Notes) : null,
-            rules);
+            rules,
+            Incidents.ProviderWeights.Parse(raw.Weight)
+                ?? throw new ProviderPackException($"{file}: weight '{raw.Weight}' is not one of {Incidents.ProviderWeights.Names}."));
     }
 
     public static IReadOnlyList<ProviderExample> LoadExamples(string providersDirectory)
@@ -160,6 +162,8 @@ public static class ProviderPackLoader
         public QuietFile? QuietSenderReset { get; set; }
 
         public RemediationFile? Remediation { get; set; }
+
+        public string? Weight { get; set; }
 
         public List<RuleFile> Rules { get; set; } = [];
     }

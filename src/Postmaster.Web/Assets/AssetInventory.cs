@@ -7,7 +7,7 @@ using Postmaster.Web.Infrastructure.Http;
 namespace Postmaster.Web.Assets;
 
 /// <summary>Adds, lists and removes inventory entries; shared by the API and the pages.</summary>
-public sealed class AssetInventory(PostmasterDbContext db, AuditTrail audit, TimeProvider time, ILogger<AssetInventory> log)
+public sealed class AssetInventory(PostmasterDbContext db, AuditTrail audit, Incidents.IncidentEngine incidents, TimeProvider time, ILogger<AssetInventory> log)
 {
     public const int MaxBulkLines = 5000;
 
@@ -172,6 +172,7 @@ public sealed class AssetInventory(PostmasterDbContext db, AuditTrail audit, Tim
         {
             log.LogInformation("Removed asset {AssetId}", id);
             await audit.RecordAsync(AuditActions.AssetRemoved, value, $"asset {id}", cancellationToken);
+            await incidents.CloseForRemovedAssetAsync(id, value ?? $"asset {id}", audit.CurrentActor(), cancellationToken);
         }
 
         return removed > 0;

@@ -23,6 +23,10 @@ public static class AuditActions
     public const string BlocklistEnabled = "blocklist-enabled";
     public const string BlocklistDisabled = "blocklist-disabled";
     public const string SweepStarted = "sweep-started";
+    public const string IncidentOpened = "incident-opened";
+    public const string IncidentReopened = "incident-reopened";
+    public const string IncidentResolved = "incident-resolved";
+    public const string IncidentChanged = "incident-changed";
 
     /// <summary>Enabling or disabling is its own action; any other change is "changed".</summary>
     public static string For(BlocklistPatch patch) => patch.Enabled switch

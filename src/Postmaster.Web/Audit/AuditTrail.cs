@@ -38,6 +38,9 @@ public sealed class AuditTrail(PostmasterDbContext db, IHttpContextAccessor http
 
     public static string UserActor(string? email) => $"user:{email}";
 
+    /// <summary>Who makes the current request, as the audit trail and incident timelines name them.</summary>
+    public string CurrentActor() => ActorOf(http.HttpContext);
+
     private static string ActorOf(HttpContext? context) => context?.User switch
     {
         null => System,

@@ -58,6 +58,9 @@ public sealed class ListingEvent
 
     /// <summary>Set in the transaction that applies this event to incidents: each is applied once.</summary>
     public DateTimeOffset? ProcessedAt { get; set; }
+
+    /// <summary>Written by the upgrade that introduced incidents, for a listing active then: opens its incident without an alert.</summary>
+    public bool Backfilled { get; set; }
 }
 
 internal sealed class ListingConfiguration : IEntityTypeConfiguration<Listing>, IEntityTypeConfiguration<ListingEvent>

@@ -15,6 +15,7 @@ public sealed class SweepChunkProcessor(
     SweepLists sweepLists,
     DnsblSweeper sweeper,
     WriteGate writeGate,
+    Incidents.IncidentTrigger incidents,
     TimeProvider time,
     ILogger<SweepChunkProcessor> log)
 {
@@ -130,6 +131,9 @@ public sealed class SweepChunkProcessor(
                     "Sweep {RunId} chunk {Chunk}: {Queries} queries in {Total:F0} ms (set-up {Setup:F0}, DNS {Dns:F0}, confirm {Confirm:F0}, commit {Commit:F0}), {Changes} changes",
                     run.Id, chunk, tally.Queried, time.GetElapsedTime(started).TotalMilliseconds, time.GetElapsedTime(started, dnsStarted).TotalMilliseconds,
                     time.GetElapsedTime(dnsStarted, asked).TotalMilliseconds, time.GetElapsedTime(asked, confirmed).TotalMilliseconds, time.GetElapsedTime(confirmed).TotalMilliseconds, changes.Count);
+
+                // What changed becomes incidents now, not at the next catch-up.
+                await incidents.RunAsync(ct);
                 return;
             }
             catch (DbUpdateException) when (attempt < 5)

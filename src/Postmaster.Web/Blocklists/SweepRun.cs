@@ -55,6 +55,12 @@ public sealed class SweepRun
     public DateTimeOffset? StartedAt { get; set; }
 
     public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>
+    /// Set in the transaction that counts this completed run as a check of every incident it
+    /// covered (clean-check streaks, severity): each run is applied once.
+    /// </summary>
+    public DateTimeOffset? IncidentsAppliedAt { get; set; }
 }
 
 public sealed class SweepChunk
@@ -113,6 +119,7 @@ internal sealed class SweepConfiguration :
         builder.Property(r => r.Notes).HasMaxLength(4000);
         builder.Property(r => r.Error).HasMaxLength(2000);
         builder.HasIndex(r => r.ActiveMarker).IsUnique();
+        builder.HasIndex(r => new { r.State, r.IncidentsAppliedAt });
     }
 
     public void Configure(EntityTypeBuilder<SweepChunk> builder) => builder.HasKey(c => new { c.RunId, c.Index });

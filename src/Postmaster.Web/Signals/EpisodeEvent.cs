@@ -37,6 +37,9 @@ public sealed class EpisodeEvent
     public DateTimeOffset At { get; set; }
 
     public DateTimeOffset? ProcessedAt { get; set; }
+
+    /// <summary>Written by the upgrade that introduced incidents, for an episode open then: opens its incident without an alert.</summary>
+    public bool Backfilled { get; set; }
 }
 
 internal sealed class EpisodeEventConfiguration : IEntityTypeConfiguration<EpisodeEvent>

@@ -13,6 +13,7 @@ public sealed class SignalIngestor(
     SignalStore store,
     EpisodeTracker episodes,
     PostmasterDbContext db,
+    Incidents.IncidentTrigger incidents,
     IOptions<SignalOptions> options,
     TimeProvider time,
     ILogger<SignalIngestor> log)
@@ -54,5 +55,8 @@ public sealed class SignalIngestor(
     {
         await store.SaveAsync(batch, ct);
         await episodes.UpdateAsync(batch, ct);
+
+        // Episodes opened by this batch become incidents now; mail accepted again resolves them.
+        await incidents.RunAsync(ct);
     }
 }

@@ -4,10 +4,15 @@ namespace Postmaster.Web.Signals;
 
 /// <summary>Ends block episodes whose rejections have stopped.</summary>
 [DisallowConcurrentExecution]
-public sealed class EpisodeReviewJob(EpisodeTracker episodes) : IJob
+public sealed class EpisodeReviewJob(EpisodeTracker episodes, Incidents.IncidentTrigger incidents) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
-        await episodes.EndQuietEpisodesAsync(cancellationToken);
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        if (await episodes.EndQuietEpisodesAsync(cancellationToken) > 0)
+        {
+            await incidents.RunAsync(cancellationToken);
+        }
+    }
 }
 
 /// <summary>Reads what the configured MTA logs gained since the last poll.</summary>

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Postmaster.Web.Assets;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
+using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Signals;
 
@@ -47,6 +48,14 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
     public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<Incident> Incidents => Set<Incident>();
+
+    public DbSet<IncidentValue> IncidentValues => Set<IncidentValue>();
+
+    public DbSet<IncidentSample> IncidentSamples => Set<IncidentSample>();
+
+    public DbSet<IncidentTimelineEntry> IncidentTimeline => Set<IncidentTimelineEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,132 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Postmaster.Web.Infrastructure.Database;
+
+namespace Postmaster.Web.Incidents;
+
+/// <summary>
+/// Turns listing events, episode events and finished sweeps into incidents. Each transaction
+/// claims a batch of unprocessed events (marks them processed) and applies them in the same
+/// commit: a crash applies nothing and the batch is claimed again; two instances never apply one
+/// event twice. Ids are not a cursor (chunks commit concurrently, so on PostgreSQL ids become
+/// visible out of order): what is unprocessed is what the rows say. On PostgreSQL an advisory lock
+/// makes the engine's transactions take turns across instances; on SQLite the write gate does.
+/// </summary>
+public sealed class IncidentEngine(
+    PostmasterDbContext db,
+    WriteGate writeGate,
+    ListingEvidence listings,
+    RejectionEvidence rejections,
+    SweepChecks sweeps,
+    IOptions<IncidentOptions> options,
+    TimeProvider time,
+    ILogger<IncidentEngine> log)
+{
+    /// <summary>An arbitrary constant: the PostgreSQL advisory lock every instance's engine takes.</summary>
+    private const long AdvisoryLock = 0x506d_496e_6369;
+
+    /// <summary>Applies everything pending, a bounded batch per transaction; returns how many events and runs it applied.</summary>
+    public async Task<int> CatchUpAsync(CancellationToken ct)
+    {
+        var total = 0;
+        for (var pass = 0; pass < 100_000; pass++)
+        {
+            var applied = await InTurnAsync(listings.ApplyAsync, ct)
+                + await InTurnAsync(rejections.ApplyAsync, ct)
+                + await InTurnAsync(sweeps.ApplyAsync, ct);
+            if (applied == 0)
+            {
+                break;
+            }
+
+            total += applied;
+        }
+
+        await InTurnAsync(rejections.AcceptedAgainAsync, ct);
+        return total;
+    }
+
+    /// <summary>
+    /// Runs right after a sweep chunk or ingest batch commits, so an incident appears within seconds.
+    /// A failure here loses nothing (the events stay unprocessed for the catch-up job) and must not
+    /// fail the work that produced them.
+    /// </summary>
+    public async Task TryCatchUpAsync(CancellationToken ct)
+    {
+        try
+        {
+            await CatchUpAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            db.ChangeTracker.Clear();
+            log.LogWarning(e, "Incident engine: applying events failed; the catch-up job tries again");
+        }
+    }
+
+    /// <summary>
+    /// An asset left the inventory: its active incidents end as <c>wont-fix</c> ("asset removed"),
+    /// their history kept. Later evidence about its addresses opens incidents outside the inventory.
+    /// </summary>
+    public Task<int> CloseForRemovedAssetAsync(long assetId, string value, string actor, CancellationToken ct) =>
+        InTurnAsync(async (work, token) =>
+        {
+            var incidents = await db.Incidents.Where(i => i.AssetId == assetId).ToListAsync(token);
+            foreach (var incident in incidents)
+            {
+                (incident.AssetId, incident.InInventory) = (null, false);
+                if (incident.ActiveMarker != 1)
+                {
+                    continue;
+                }
+
+                incident.Apply(incident.Facts() with { State = Core.Incidents.IncidentState.WontFix, ClosedAt = work.Now });
+                incident.LastActivityAt = work.Now;
+                db.IncidentTimeline.Add(new IncidentTimelineEntry
+                {
+                    IncidentId = incident.Id,
+                    At = work.Now,
+                    Kind = "wont-fix",
+                    Actor = ColumnText.Fit(actor, 300)!,
+                    Detail = ColumnText.Fit($"Asset removed: {value} left the inventory.", IncidentTimelineEntry.MaxDetailLength)!,
+                });
+            }
+
+            return Math.Max(incidents.Count, 1);
+        }, ct);
+
+    private async Task<int> InTurnAsync(Func<IncidentWork, CancellationToken, Task<int>> step, CancellationToken ct)
+    {
+        using var turn = await writeGate.EnterAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLock})", ct);
+        }
+
+        var work = new IncidentWork(db, options.Value.Policy, time.GetUtcNow());
+        int applied;
+        try
+        {
+            applied = await step(work, ct);
+            if (applied == 0)
+            {
+                return 0;
+            }
+
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+
+        foreach (var (incident, kind) in work.Alerts)
+        {
+            log.LogInformation("Incident {IncidentId} ({Provider}, {Group}): {Change}", incident.Id, incident.Provider, incident.GroupValue, kind);
+        }
+
+        return applied;
+    }
+}
