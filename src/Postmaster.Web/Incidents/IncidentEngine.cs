@@ -9,12 +9,12 @@ namespace Postmaster.Web.Incidents;
 /// claims a batch of unprocessed events (marks them processed) and applies them in the same
 /// commit: a crash applies nothing and the batch is claimed again; two instances never apply one
 /// event twice. Ids are not a cursor (chunks commit concurrently, so on PostgreSQL ids become
-/// visible out of order): what is unprocessed is what the rows say. On PostgreSQL an advisory lock
-/// makes the engine's transactions take turns across instances; on SQLite the write gate does.
+/// visible out of order): what is unprocessed is what the rows say. Transactions take turns
+/// across instances (<see cref="IncidentTurns"/>).
 /// </summary>
 public sealed class IncidentEngine(
     PostmasterDbContext db,
-    WriteGate writeGate,
+    IncidentTurns turns,
     ListingEvidence listings,
     RejectionEvidence rejections,
     SweepChecks sweeps,
@@ -22,9 +22,6 @@ public sealed class IncidentEngine(
     TimeProvider time,
     ILogger<IncidentEngine> log)
 {
-    /// <summary>An arbitrary constant: the PostgreSQL advisory lock every instance's engine takes.</summary>
-    private const long AdvisoryLock = 0x506d_496e_6369;
-
     /// <summary>Applies everything pending, a bounded batch per transaction; returns how many events and runs it applied.</summary>
     public async Task<int> CatchUpAsync(CancellationToken ct)
     {
@@ -97,31 +94,12 @@ public sealed class IncidentEngine(
 
     private async Task<int> InTurnAsync(Func<IncidentWork, CancellationToken, Task<int>> step, CancellationToken ct)
     {
-        using var turn = await writeGate.EnterAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (db.Database.IsNpgsql())
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLock})", ct);
-        }
-
         var work = new IncidentWork(db, options.Value.Policy, time.GetUtcNow());
-        int applied;
-        try
+        var applied = await turns.RunAsync(async token =>
         {
-            applied = await step(work, ct);
-            if (applied == 0)
-            {
-                return 0;
-            }
-
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
-
+            var count = await step(work, token);
+            return (count > 0, count);
+        }, ct);
         foreach (var (incident, kind) in work.Alerts)
         {
             log.LogInformation("Incident {IncidentId} ({Provider}, {Group}): {Change}", incident.Id, incident.Provider, incident.GroupValue, kind);

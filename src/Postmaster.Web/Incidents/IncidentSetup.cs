@@ -15,12 +15,15 @@ public static class IncidentSetup
             .Bind(builder.Configuration.GetSection(IncidentRetentionOptions.Section))
             .Validate(o => o.EventDays >= 1, "Postmaster:Retention:EventDays must be at least 1.")
             .ValidateOnStart();
+        services.AddScoped<IncidentTurns>();
         services.AddScoped<AssetGroups>();
         services.AddScoped<IncidentProviders>();
         services.AddScoped<ListingEvidence>();
         services.AddScoped<RejectionEvidence>();
         services.AddScoped<SweepChecks>();
         services.AddScoped<IncidentEngine>();
+        services.AddScoped<IncidentQueries>();
+        services.AddScoped<IncidentChanges>();
         services.AddSingleton<IncidentTrigger>();
         return builder;
     }

@@ -1,0 +1,167 @@
+using Microsoft.EntityFrameworkCore;
+using Postmaster.Core.Incidents;
+using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Http;
+
+namespace Postmaster.Web.Incidents;
+
+/// <summary>
+/// Which incidents a list shows. <see cref="Active"/> is what a person means by "open" (every
+/// state but resolved and wont-fix); <see cref="States"/> filters exactly.
+/// </summary>
+public sealed record IncidentFilter(
+    bool Active = false,
+    IReadOnlyList<IncidentState>? States = null,
+    string? Provider = null,
+    IncidentSeverity? Severity = null,
+    string? Assignee = null,
+    long? AssetId = null,
+    DateTimeOffset? OpenedBefore = null,
+    DateTimeOffset? OpenedSince = null);
+
+/// <summary>One incident with the first of its values, its evidence and its newest timeline lines.</summary>
+public sealed record IncidentDetail(
+    Incident Incident,
+    Page<IncidentValue> Affected,
+    IReadOnlyList<IncidentSample> Samples,
+    Page<IncidentTimelineEntry> Timeline);
+
+/// <summary>Reads incidents for the API and the pages, newest activity first, keyset-paged.</summary>
+public sealed class IncidentQueries(PostmasterDbContext db)
+{
+    public const int DetailRows = 100;
+
+    /// <summary>Newest activity first; the id breaks ties.</summary>
+    public sealed record PageKey(DateTimeOffset At, long Id) : IPageKey
+    {
+        public static string Scope => "incidents";
+    }
+
+    /// <summary>Affected values in the order they were recorded.</summary>
+    public sealed record ValueKey(long Id) : IPageKey
+    {
+        public static string Scope => "incident-values";
+    }
+
+    /// <summary>Timeline lines newest first.</summary>
+    public sealed record TimelineKey(long Id) : IPageKey
+    {
+        public static string Scope => "incident-timeline";
+    }
+
+    public async Task<Page<Incident>> PageAsync(IncidentFilter filter, PageRequest<PageKey> page, CancellationToken ct)
+    {
+        var query = Filter(filter);
+        if (page.After is { } after)
+        {
+            query = query.Where(i => i.LastActivityAt < after.At || (i.LastActivityAt == after.At && i.Id < after.Id));
+        }
+
+        var rows = await query.OrderByDescending(i => i.LastActivityAt).ThenByDescending(i => i.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return Paging.Cut(rows, page.Limit, i => new PageKey(i.LastActivityAt, i.Id));
+    }
+
+    /// <summary>How many incidents each state holds under the filter's other conditions (the list's tabs).</summary>
+    public async Task<Dictionary<IncidentState, int>> CountByStateAsync(IncidentFilter filter, CancellationToken ct)
+    {
+        var counts = await Filter(filter with { States = null, Active = false })
+            .GroupBy(i => i.State)
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToListAsync(ct);
+        return Enum.GetValues<IncidentState>().ToDictionary(s => s, s => counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0);
+    }
+
+    public Task<Incident?> FindAsync(long id, CancellationToken ct) =>
+        db.Incidents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
+
+    public async Task<IncidentDetail?> DetailAsync(long id, CancellationToken ct)
+    {
+        if (await FindAsync(id, ct) is not { } incident)
+        {
+            return null;
+        }
+
+        var affected = await AffectedAsync(id, new PageRequest<ValueKey>(DetailRows, null), ct);
+        var samples = await db.IncidentSamples.AsNoTracking()
+            .Where(s => s.IncidentId == id)
+            .OrderByDescending(s => s.Id)
+            .Take(IncidentSample.PerIncident)
+            .ToListAsync(ct);
+        var timeline = await TimelineAsync(id, new PageRequest<TimelineKey>(DetailRows, null), ct);
+        return new IncidentDetail(incident, affected, samples, timeline);
+    }
+
+    public async Task<Page<IncidentValue>> AffectedAsync(long id, PageRequest<ValueKey> page, CancellationToken ct)
+    {
+        var query = db.IncidentValues.AsNoTracking().Where(v => v.IncidentId == id);
+        if (page.After is { } after)
+        {
+            query = query.Where(v => v.Id > after.Id);
+        }
+
+        var rows = await query.OrderBy(v => v.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return Paging.Cut(rows, page.Limit, v => new ValueKey(v.Id));
+    }
+
+    public async Task<Page<IncidentTimelineEntry>> TimelineAsync(long id, PageRequest<TimelineKey> page, CancellationToken ct)
+    {
+        var query = db.IncidentTimeline.AsNoTracking().Where(t => t.IncidentId == id);
+        if (page.After is { } after)
+        {
+            query = query.Where(t => t.Id < after.Id);
+        }
+
+        var rows = await query.OrderByDescending(t => t.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return Paging.Cut(rows, page.Limit, t => new TimelineKey(t.Id));
+    }
+
+    /// <summary>The providers that have incidents, for a filter's choices.</summary>
+    public Task<List<string>> ProvidersAsync(CancellationToken ct) =>
+        db.Incidents.AsNoTracking().Select(i => i.Provider).Distinct().OrderBy(p => p).ToListAsync(ct);
+
+    private IQueryable<Incident> Filter(IncidentFilter filter)
+    {
+        var query = db.Incidents.AsNoTracking();
+        if (filter.Active)
+        {
+            query = query.Where(i => i.ActiveMarker == 1);
+        }
+
+        if (filter.States is { Count: > 0 } states)
+        {
+            query = query.Where(i => states.Contains(i.State));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Provider))
+        {
+            query = query.Where(i => i.Provider == filter.Provider);
+        }
+
+        if (filter.Severity is { } severity)
+        {
+            query = query.Where(i => i.Severity == severity);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Assignee))
+        {
+            query = query.Where(i => i.Assignee == filter.Assignee);
+        }
+
+        if (filter.AssetId is { } assetId)
+        {
+            query = query.Where(i => i.AssetId == assetId);
+        }
+
+        if (filter.OpenedBefore is { } before)
+        {
+            query = query.Where(i => i.OpenedAt < before);
+        }
+
+        if (filter.OpenedSince is { } since)
+        {
+            query = query.Where(i => i.OpenedAt >= since);
+        }
+
+        return query;
+    }
+}
