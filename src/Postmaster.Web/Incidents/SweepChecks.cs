@@ -48,9 +48,10 @@ public sealed class SweepChecks(Infrastructure.Database.PostmasterDbContext db)
                     join l in db.Listings on new { Id = v.BlocklistId ?? 0, v.Value } equals new { Id = l.BlocklistId, l.Value }
                     select new { v.IncidentId, l.AssetId, l.BlocklistId, v.Value, v.Active })
                 .ToListAsync(ct);
+            var cellsOf = cells.ToLookup(c => c.IncidentId);
             foreach (var incident in chunk)
             {
-                var mine = cells.Where(c => c.IncidentId == incident.Id).ToList();
+                var mine = cellsOf[incident.Id].ToList();
                 var asked = mine.Count > 0 && mine.Select(c => (c.AssetId, c.BlocklistId)).Distinct().All(cell =>
                     statuses.TryGetValue(cell, out var status)
                     && status.Unknown == 0
