@@ -23,15 +23,20 @@ public sealed class IncidentCatchUpJob(IncidentEngine engine) : IJob
 [DisallowConcurrentExecution]
 public sealed class IncidentRetentionJob(PostmasterDbContext db, IOptions<IncidentRetentionOptions> options, TimeProvider time, ILogger<IncidentRetentionJob> log) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+        await PruneAsync(cancellationToken);
+
+    /// <summary>Removes what is past retention; returns how many rows went.</summary>
+    public async Task<int> PruneAsync(CancellationToken ct)
     {
         var cutoff = time.GetUtcNow().AddDays(-options.Value.EventDays);
-        var listingEvents = await db.ListingEvents.Where(e => e.At < cutoff && e.ProcessedAt != null).ExecuteDeleteAsync(cancellationToken);
-        var episodeEvents = await db.EpisodeEvents.Where(e => e.At < cutoff && e.ProcessedAt != null).ExecuteDeleteAsync(cancellationToken);
-        var timeline = await db.IncidentTimeline.Where(t => t.At < cutoff).ExecuteDeleteAsync(cancellationToken);
+        var listingEvents = await db.ListingEvents.Where(e => e.At < cutoff && e.ProcessedAt != null).ExecuteDeleteAsync(ct);
+        var episodeEvents = await db.EpisodeEvents.Where(e => e.At < cutoff && e.ProcessedAt != null).ExecuteDeleteAsync(ct);
+        var timeline = await db.IncidentTimeline.Where(t => t.At < cutoff).ExecuteDeleteAsync(ct);
         log.LogInformation(
             "Retention: removed {ListingEvents} listing events, {EpisodeEvents} episode events and {Timeline} timeline lines older than {Days} days",
             listingEvents, episodeEvents, timeline, options.Value.EventDays);
+        return listingEvents + episodeEvents + timeline;
     }
 }
 
