@@ -115,6 +115,8 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         builder.HasIndex(i => new { i.LastActivityAt, i.Id });
         builder.HasIndex(i => new { i.ActiveMarker, i.LastActivityAt, i.Id });
         builder.HasIndex(i => new { i.State, i.LastActivityAt, i.Id });
+        builder.HasIndex(i => new { i.Provider, i.LastActivityAt, i.Id });
+        builder.HasIndex(i => new { i.Assignee, i.LastActivityAt, i.Id });
         builder.HasIndex(i => i.AssetId);
     }
 }

@@ -680,8 +680,12 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Postgres
 
                     b.HasIndex("ActiveMarker", "LastActivityAt", "Id");
 
+                    b.HasIndex("Assignee", "LastActivityAt", "Id");
+
                     b.HasIndex("Provider", "GroupKey", "ActiveMarker")
                         .IsUnique();
+
+                    b.HasIndex("Provider", "LastActivityAt", "Id");
 
                     b.HasIndex("State", "LastActivityAt", "Id");
 
