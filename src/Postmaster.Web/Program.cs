@@ -39,6 +39,7 @@ app.MapPostmasterApi()
     .MapAssetApi()
     .MapBlocklistApi()
     .MapSignalApi()
+    .MapIncidentApi()
     .MapAuditApi();
 
 await app.RunAsync();

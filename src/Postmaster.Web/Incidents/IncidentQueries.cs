@@ -7,7 +7,7 @@ namespace Postmaster.Web.Incidents;
 
 /// <summary>
 /// Which incidents a list shows. <see cref="Active"/> is what a person means by "open" (every
-/// state but resolved and wont-fix); <see cref="States"/> filters exactly.
+/// state but resolved and wont-fix), <see cref="Closed"/> the rest; <see cref="States"/> filters exactly.
 /// </summary>
 public sealed record IncidentFilter(
     bool Active = false,
@@ -17,7 +17,8 @@ public sealed record IncidentFilter(
     string? Assignee = null,
     long? AssetId = null,
     DateTimeOffset? OpenedBefore = null,
-    DateTimeOffset? OpenedSince = null);
+    DateTimeOffset? OpenedSince = null,
+    bool Closed = false);
 
 /// <summary>One incident with the first of its values, its evidence and its newest timeline lines.</summary>
 public sealed record IncidentDetail(
@@ -64,7 +65,7 @@ public sealed class IncidentQueries(PostmasterDbContext db)
     /// <summary>How many incidents each state holds under the filter's other conditions (the list's tabs).</summary>
     public async Task<Dictionary<IncidentState, int>> CountByStateAsync(IncidentFilter filter, CancellationToken ct)
     {
-        var counts = await Filter(filter with { States = null, Active = false })
+        var counts = await Filter(filter with { States = null, Active = false, Closed = false })
             .GroupBy(i => i.State)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToListAsync(ct);
@@ -115,6 +116,30 @@ public sealed class IncidentQueries(PostmasterDbContext db)
         return Paging.Cut(rows, page.Limit, t => new TimelineKey(t.Id));
     }
 
+    /// <summary>
+    /// The listing answers among an incident's values (at most <see cref="DetailRows"/>), the ones
+    /// still listed first: what the lists said, for the incident's evidence.
+    /// </summary>
+    public Task<List<IncidentValue>> ListingAnswersAsync(long id, CancellationToken ct) =>
+        db.IncidentValues.AsNoTracking()
+            .Where(v => v.IncidentId == id && v.Basis == IncidentBasis.Listing)
+            .OrderByDescending(v => v.Active).ThenBy(v => v.Id)
+            .Take(DetailRows)
+            .ToListAsync(ct);
+
+    public Task<bool> ExistsAsync(long id, CancellationToken ct) => db.Incidents.AnyAsync(i => i.Id == id, ct);
+
+    /// <summary>
+    /// An assignee filter as incidents store it: the user's email as the user wrote it, whatever case
+    /// the filter used. An email no user has (a removed user's, say) stays as given.
+    /// </summary>
+    public async Task<string> AssigneeAsync(string email, CancellationToken ct)
+    {
+        var trimmed = email.Trim();
+        var normalized = trimmed.ToUpperInvariant();
+        return await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => u.Email).FirstOrDefaultAsync(ct) ?? trimmed;
+    }
+
     /// <summary>The providers that have incidents, for a filter's choices.</summary>
     public Task<List<string>> ProvidersAsync(CancellationToken ct) =>
         db.Incidents.AsNoTracking().Select(i => i.Provider).Distinct().OrderBy(p => p).ToListAsync(ct);
@@ -125,6 +150,11 @@ public sealed class IncidentQueries(PostmasterDbContext db)
         if (filter.Active)
         {
             query = query.Where(i => i.ActiveMarker == 1);
+        }
+
+        if (filter.Closed)
+        {
+            query = query.Where(i => i.ActiveMarker == null);
         }
 
         if (filter.States is { Count: > 0 } states)

@@ -27,6 +27,7 @@ public sealed partial class RoleTableTests(RoleFixture fixture) : IClassFixture<
         Assert.True(ApiOperations().Count >= 15, $"Only {ApiOperations().Count} API operations found.");
         Assert.True(Pages().Count >= 10, $"Only {Pages().Count} pages found.");
         Assert.Contains(ApiOperations(), o => o is { Method: "DELETE", Template: "/api/assets/{id:long}" });
+        Assert.Contains(ApiOperations(), o => o is { Method: "PATCH", Template: "/api/incidents/{id:long}" });
     }
 
     [Fact]

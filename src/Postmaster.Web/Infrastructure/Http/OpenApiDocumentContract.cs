@@ -14,6 +14,8 @@ public sealed class OpenApiDocumentContract : IOpenApiDocumentTransformer
         ["Listings"] = "What the lists say about the inventory, and ad-hoc look-ups.",
         ["Audit"] = "Who did what, when and from which address: sign-ins, users, keys, assets, the catalog, sweeps. Admin only.",
         ["Signals"] = "Delivery outcomes from MTA logs, bounces and JSON: ingest, classify and summarise.",
+        ["Incidents"] = "One per provider and asset group while a block lasts: affected values, evidence, timeline; "
+            + "state, assignee, severity and notes changed by responders.",
     };
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
