@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Assets;
@@ -34,7 +35,12 @@ public sealed class IndexModel(AssetInventory inventory, IAuthorizationService a
 
     public bool CanEdit { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+    /// <summary>A link may prefill the add form (an incident's source IP "not in inventory", say).</summary>
+    public async Task OnGetAsync(string? value, CancellationToken ct)
+    {
+        Value = string.IsNullOrWhiteSpace(value) ? null : ColumnText.Fit(value.Trim(), 300);
+        await LoadAsync(ct);
+    }
 
     public async Task<IActionResult> OnPostAddAsync(string? value, string? kind, string? label, string? pool, CancellationToken ct)
     {

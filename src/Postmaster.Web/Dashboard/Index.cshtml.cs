@@ -1,12 +1,61 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Assets;
+using Postmaster.Core.Blocklists;
+using Postmaster.Core.Incidents;
+using Postmaster.Core.Signals;
+using Postmaster.Web.Blocklists;
+using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Http;
+using Postmaster.Web.Signals;
 
 namespace Postmaster.Web.Dashboard;
 
-public sealed class IndexModel(PostmasterDbContext db) : PageModel
+/// <summary>Active incidents of one provider on the dashboard, the worst first.</summary>
+public sealed record ProviderIncidents(string Provider, IReadOnlyList<Incident> Incidents)
 {
+    public IEnumerable<(IncidentSeverity Severity, int Count)> BySeverity =>
+        Incidents.GroupBy(i => i.Severity).OrderByDescending(g => g.Key).Select(g => (g.Key, g.Count()));
+}
+
+/// <summary>Enabled lists by health: a list that is not healthy says nothing a sweep can use.</summary>
+public sealed record ListHealthCounts(int Enabled, int Healthy, int Quarantined, int Refusing, int Unchecked);
+
+/// <summary>
+/// The triage view: what is blocked now, whether the last sweep could see anything, and the other
+/// signs of trouble. Every read is bounded (the newest rows through an index, plus plain counts),
+/// so the page stays fast with 100,000 incidents (PRODUCT.md performance goals).
+/// </summary>
+public sealed class IndexModel(PostmasterDbContext db, IncidentQueries incidents, SignalQueries signals) : PageModel
+{
+    public const int IncidentsShown = 50;
+    public const int EpisodesShown = 5;
+    public const int QuietShown = 5;
+
+    public int ActiveIncidents { get; private set; }
+
+    public IReadOnlyList<ProviderIncidents> Groups { get; private set; } = [];
+
+    public int IncidentsListed { get; private set; }
+
+    public ListHealthCounts Lists { get; private set; } = new(0, 0, 0, 0, 0);
+
+    public SweepRun? LastSweep { get; private set; }
+
+    public SweepCoverage? Coverage { get; private set; }
+
+    public int OpenEpisodes { get; private set; }
+
+    public IReadOnlyList<BlockEpisode> Episodes { get; private set; } = [];
+
+    public int QuietCount { get; private set; }
+
+    /// <summary>The quiet rows are computed, not stored: past this many the count says "more than".</summary>
+    public bool QuietMore { get; private set; }
+
+    public IReadOnlyList<QuietRow> Quiet { get; private set; } = [];
+
     public long Addresses { get; private set; }
 
     public int Ranges { get; private set; }
@@ -17,15 +66,65 @@ public sealed class IndexModel(PostmasterDbContext db) : PageModel
 
     public int Total { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    public async Task OnGetAsync(CancellationToken ct)
     {
+        // The newest active incidents through the (ActiveMarker, LastActivityAt, Id) index, and one count.
+        var newest = await incidents.PageAsync(new IncidentFilter(Active: true), new PageRequest<IncidentQueries.PageKey>(IncidentsShown, null), ct);
+        ActiveIncidents = await db.Incidents.CountAsync(i => i.ActiveMarker == 1, ct);
+        IncidentsListed = newest.Items.Count;
+        Groups = newest.Items
+            .GroupBy(i => i.Provider)
+            .Select(g => new ProviderIncidents(g.Key, g.OrderByDescending(i => i.Severity).ThenByDescending(i => i.LastActivityAt).ThenByDescending(i => i.Id).ToList()))
+            .OrderByDescending(g => g.Incidents[0].Severity)
+            .ThenByDescending(g => g.Incidents.Max(i => i.LastActivityAt))
+            .ToList();
+
+        var health = await db.Blocklists.AsNoTracking().Where(b => b.Enabled)
+            .GroupBy(b => b.Health).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        int Of(ListHealthState state) => health.FirstOrDefault(h => h.Key == state)?.Count ?? 0;
+        Lists = new ListHealthCounts(health.Sum(h => h.Count), Of(ListHealthState.Healthy), Of(ListHealthState.Quarantined), Of(ListHealthState.ResolverRefused), Of(ListHealthState.Unchecked));
+
+        LastSweep = await db.SweepRuns.AsNoTracking().OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
+        Coverage = LastSweep is null ? null : SweepCoverage.Of(LastSweep);
+
+        var episodes = await signals.EpisodesAsync(openOnly: true, new PageRequest<SignalQueries.EpisodeKey>(EpisodesShown, null), ct);
+        Episodes = episodes.Items;
+        OpenEpisodes = await signals.EpisodeCountAsync(openOnly: true, ct);
+
+        var quiet = await signals.QuietAsync(new PageRequest<SignalQueries.QuietKey>(Paging.MaxLimit, null), ct);
+        (QuietCount, QuietMore, Quiet) = (quiet.Items.Count, quiet.Next is not null, quiet.Items.Take(QuietShown).ToList());
+
         var byKind = await db.Assets.GroupBy(a => a.Kind)
             .Select(g => new { Kind = g.Key, Count = g.Count(), Addresses = g.Sum(a => a.AddressCount) })
-            .ToListAsync(cancellationToken);
+            .ToListAsync(ct);
         Addresses = byKind.Sum(k => k.Addresses);
         Ranges = byKind.FirstOrDefault(k => k.Kind == AssetKind.Range)?.Count ?? 0;
         Domains = byKind.FirstOrDefault(k => k.Kind == AssetKind.Domain)?.Count ?? 0;
         HeloNames = byKind.FirstOrDefault(k => k.Kind == AssetKind.Helo)?.Count ?? 0;
         Total = byKind.Sum(k => k.Count);
     }
+
+    /// <summary>
+    /// What the last sweep amounts to, for the card's colour: a failed run, or one that asked no
+    /// list, is never shown as clean (PRODUCT.md: a sweep that checked nothing is no clean check).
+    /// </summary>
+    public SweepVerdict Verdict => LastSweep switch
+    {
+        null => SweepVerdict.None,
+        { State: SweepState.Queued or SweepState.Running } => SweepVerdict.Running,
+        { State: SweepState.Failed } => SweepVerdict.Failed,
+        _ when Coverage is null || Coverage.ListsChecked == 0 || LastSweep.Total == 0 => SweepVerdict.CheckedNothing,
+        _ when Coverage.ListsSkipped > 0 || LastSweep.Unknown > 0 => SweepVerdict.Partial,
+        _ => SweepVerdict.Checked,
+    };
+}
+
+public enum SweepVerdict
+{
+    None,
+    Running,
+    Failed,
+    CheckedNothing,
+    Partial,
+    Checked,
 }

@@ -21,6 +21,7 @@ public static class AppDefaults
             o.Conventions.AddPageRoute("/Account/Login", "/login");
             o.Conventions.AddPageRoute("/Account/Setup", "/setup");
             o.Conventions.AddPageRoute("/Dashboard/Index", "");
+            o.Conventions.AddPageRoute("/Incidents/Details", "incidents/{id:long}");
         });
         builder.Services.ConfigureHttpJsonOptions(o =>
         {

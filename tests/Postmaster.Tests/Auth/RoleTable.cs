@@ -58,6 +58,7 @@ public static class RoleTable
         ("/Blocklists/Lookup", _) => RequiredRole.Viewer, // asks the lists, stores nothing
         ("/Blocklists/Index", "Sweep") => RequiredRole.Responder,
         ("/Blocklists/Index", _) => RequiredRole.Admin, // the catalog: add, enable, disable
+        ("/Incidents/Details", "Change") => RequiredRole.Responder, // state, assignee, severity, note
         _ => ForPage(viewPath) == RequiredRole.Admin ? RequiredRole.Admin : RequiredRole.Responder,
     };
 

@@ -53,8 +53,8 @@ public abstract class BrowserTest : IAsyncLifetime
 
     protected virtual ValueTask DisposeMoreAsync() => ValueTask.CompletedTask;
 
-    /// <summary>Opens <paramref name="path"/>, signs in on the login page it redirects to, and lands back on it.</summary>
-    protected async Task<IPage> SignInAsync(string path)
+    /// <summary>Opens <paramref name="path"/>, signs in (as the bootstrap admin unless told) on the login page it redirects to, and lands back on it.</summary>
+    protected async Task<IPage> SignInAsync(string path, string email = PostmasterApp.AdminEmail, string password = PostmasterApp.AdminPassword)
     {
         Requirement.Require(UnavailableReason);
         var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = App!.ServerAddress.ToString() });
@@ -62,8 +62,8 @@ public abstract class BrowserTest : IAsyncLifetime
         // A loaded CI machine can be slow; waits end as soon as the page is there, so a long limit costs nothing.
         page.SetDefaultTimeout(60_000);
         await page.GotoAsync(path);
-        await page.FillAsync("#email", PostmasterApp.AdminEmail);
-        await page.FillAsync("#password", PostmasterApp.AdminPassword);
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
         await page.ClickAsync("button[type=submit]");
         try
         {

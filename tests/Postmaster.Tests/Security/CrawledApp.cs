@@ -2,13 +2,16 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Postmaster.Core.Incidents;
+using Postmaster.Tests.Incidents;
 using Postmaster.Tests.Infrastructure;
 
 namespace Postmaster.Tests.Security;
 
 /// <summary>
-/// An app with something on every page (an asset, the catalog, a sweep run: each the first of its
-/// kind, so <c>?id=1</c> opens it) and the list of its Razor pages as the app itself routes them.
+/// An app with something on every page (an asset, the catalog, a sweep run, an incident with its
+/// evidence: each the first of its kind, so <c>?id=1</c> opens it) and the list of its Razor pages
+/// as the app itself routes them.
 /// </summary>
 public sealed class CrawledApp : IAsyncLifetime
 {
@@ -36,7 +39,7 @@ public sealed class CrawledApp : IAsyncLifetime
             .Order(StringComparer.Ordinal)
             .Select(path => path + "?id=1")];
 
-    /// <summary>One asset, and a sweep run that fails fast: nothing listens at the DNS server it is given.</summary>
+    /// <summary>One asset, an incident about it, and a sweep run that fails fast: nothing listens at the DNS server it is given.</summary>
     public static Dictionary<string, string?> Settings() => new()
     {
         ["Postmaster:Dns:Servers:0"] = $"127.0.0.1:{ProcessRunner.FreeLoopbackPort()}",
@@ -47,6 +50,13 @@ public sealed class CrawledApp : IAsyncLifetime
         using var api = app.Api();
         (await api.PostAsJsonAsync("/api/assets", new { value = "198.51.100.7", label = "crawl" })).EnsureSuccessStatusCode();
         (await api.PostAsJsonAsync("/api/sweeps", new { assetIds = Array.Empty<long>() })).EnsureSuccessStatusCode();
+
+        var now = DateTimeOffset.UtcNow;
+        await IncidentSeed.AddAsync(
+            app,
+            IncidentSeed.Active("microsoft", "198.51.100.7", IncidentSeverity.High, now, assetId: 1),
+            values: [IncidentSeed.Refused("microsoft", "198.51.100.7", now)],
+            samples: [IncidentSeed.Rejection("microsoft", "198.51.100.7", "outlook-com.olc.protection.outlook.com", "550 5.7.1 Unfortunately, messages from [198.51.100.7] weren't sent. (S3150)", now)]);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Postmaster.Core.Signals;
+using Postmaster.Web.Infrastructure.Database;
+
+namespace Postmaster.Web.Incidents;
+
+/// <summary>How one list of the operator says a listing goes away (the catalog's delisting facts).</summary>
+public sealed record ListRemedy(string Name, string Zone, string? DelistUrl, string? DelistProcedure, string? AutoExpiry)
+{
+    public bool Known => DelistUrl is not null || DelistProcedure is not null || AutoExpiry is not null;
+}
+
+/// <summary>
+/// What to do about an incident, as far as Postmaster knows it: the provider pack's remediation
+/// (channel, address, turnaround, follow-up) and, for a list operator, the delisting facts of
+/// the lists involved. Both are data (templates/), so a provider without them simply has none.
+/// </summary>
+public sealed record IncidentNextSteps(string Provider, string? ProviderName, Remediation? Remediation, IReadOnlyList<ListRemedy> Lists)
+{
+    public bool Known => Remediation is not null || Lists.Any(l => l.Known);
+
+    /// <summary>Only web addresses become links: the catalog and packs are editable text.</summary>
+    public static Uri? WebLink(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri : null;
+
+    public static async Task<IncidentNextSteps> ForAsync(Incident incident, PostmasterDbContext db, ResponseClassifier classifier, CancellationToken ct)
+    {
+        var pack = classifier.Pack(incident.Provider);
+
+        // The lists the incident's listings came from; an incident opened by a rejection that cited
+        // the operator has none, and then every list of that operator is what may apply.
+        var involved = await db.IncidentValues.AsNoTracking()
+            .Where(v => v.IncidentId == incident.Id && v.Basis == IncidentBasis.Listing && v.BlocklistId != null)
+            .Select(v => v.BlocklistId!.Value)
+            .Distinct()
+            .ToListAsync(ct);
+        var lists = new List<ListRemedy>();
+        foreach (var row in await db.Blocklists.AsNoTracking().OrderBy(b => b.Name).ToListAsync(ct))
+        {
+            var definition = row.Definition();
+            var provider = definition.Provider.Length > 0 ? definition.Provider : definition.Slug;
+            if (involved.Count > 0 ? involved.Contains(row.Id) : provider == incident.Provider && row.Enabled)
+            {
+                lists.Add(new ListRemedy(row.Name, row.Zone, definition.DelistUrl, definition.DelistProcedure, definition.AutoExpiry));
+            }
+        }
+
+        return new IncidentNextSteps(incident.Provider, pack?.Name, pack?.Remediation, lists);
+    }
+}
