@@ -10,7 +10,8 @@ namespace Postmaster.Web.Incidents;
 /// The incident list: filters live in the URL (a GET form), so a filtered view can be bookmarked
 /// and shared. Without a state the list shows the active incidents, what a person means by "open".
 /// </summary>
-public sealed class IndexModel(IncidentQueries queries, PostmasterDbContext db, TimeProvider time) : PageModel
+public sealed class IndexModel(
+    IncidentQueries queries, PostmasterDbContext db, Core.Signals.ResponseClassifier classifier, Core.Blocklists.BlocklistCatalog catalog, TimeProvider time) : PageModel
 {
     public const string ActiveTab = "active";
     public const string AllTab = "all";
@@ -94,7 +95,11 @@ public sealed class IndexModel(IncidentQueries queries, PostmasterDbContext db, 
             page.Next is null ? null : Link(Tab, page.Next),
             string.IsNullOrEmpty(Cursor) ? null : Link(Tab, null),
             "incidents");
-        Providers = await queries.ProvidersAsync(ct);
+        Providers = IncidentQueries.KnownProviders(classifier, catalog);
+        if (!string.IsNullOrWhiteSpace(Provider) && !Providers.Contains(Provider, StringComparer.Ordinal))
+        {
+            Providers = [.. Providers, Provider]; // a custom list's operator, typed into the URL: keep it selected
+        }
         Users = await IncidentAssignees.EmailsAsync(db, ct);
     }
 
