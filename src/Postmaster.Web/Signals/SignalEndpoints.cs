@@ -122,7 +122,7 @@ public static class SignalEndpoints
             paging.TryRead<SignalQueries.QuietKey>(out var page, out var problem)
                 ? TypedResults.Ok(await queries.QuietAsync(page, ct))
                 : problem)
-            .WithSummary("Source IPs gone quiet at providers that reset quiet senders' reputation, the quietest first, a page at a time.");
+            .WithSummary("Source IPs quiet past their own rhythm or the published period at providers that reset quiet senders' reputation, the quietest first, a page at a time.");
 
         signals.MapGet("/episodes", async Task<Results<Ok<Page<EpisodeResponse>>, ProblemHttpResult>> (
             bool? open, [AsParameters] PageQuery paging, SignalQueries queries, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Signals;
 using Postmaster.Web.Infrastructure.Database;
@@ -7,7 +8,22 @@ namespace Postmaster.Web.Signals;
 
 public sealed record SummaryRow(string? Provider, string? Kind, string Status, string? SourceIp, long Count);
 
-public sealed record QuietRow(string SourceIp, string Provider, DateTimeOffset LastDelivered, int QuietDays, string Risk, int ResetAfterDays);
+/// <summary>
+/// One IP at risk at a provider that forgets quiet senders. The first eight fields are the API contract
+/// (PRODUCT.md); <c>keepWarmMessages</c> (a usual day's delivered mail, null when unknown) and
+/// <c>resetAfterDays</c> (the provider's published period) say how much to send and the rule behind it.
+/// </summary>
+public sealed record QuietRow(
+    string SourceIp,
+    string Provider,
+    DateTimeOffset LastDelivered,
+    int QuietDays,
+    int? UsualCadenceDays,
+    DateTimeOffset NextSendDueAt,
+    QuietRisk Risk,
+    string Reason,
+    long? KeepWarmMessages,
+    int ResetAfterDays);
 
 /// <summary>Read models for the API and the Signals pages.</summary>
 public sealed class SignalQueries(PostmasterDbContext db, ResponseClassifier classifier, TimeProvider time)
@@ -33,53 +49,123 @@ public sealed class SignalQueries(PostmasterDbContext db, ResponseClassifier cla
     }
 
     /// <summary>
-    /// Source IPs that delivered to a provider known to forget quiet senders and have since gone quiet:
-    /// "watch" after a quarter of the provider's reset time, "high" after three quarters, "lost" past it.
+    /// Source IPs that delivered to a provider known to forget quiet senders and have since gone
+    /// quiet for longer than their own rhythm allows, or than the provider's published period
+    /// (<see cref="QuietIpRule"/>).
     /// </summary>
     public async Task<Page<QuietRow>> QuietAsync(PageRequest<QuietKey> page, CancellationToken ct)
     {
-        var all = await QuietRowsAsync(page.After?.LastDelivered, ct);
-        var rows = page.After is { } after
-            ? all.SkipWhile(r => QuietOrder.Compare(new QuietKey(r.LastDelivered, r.Provider, r.SourceIp), after) <= 0)
-            : all;
-        return Paging.Cut(rows.Take(page.Limit + 1).ToList(), page.Limit, r => new QuietKey(r.LastDelivered, r.Provider, r.SourceIp));
-    }
-
-    public async Task<int> QuietCountAsync(CancellationToken ct) => (await QuietRowsAsync(null, ct)).Count;
-
-    /// <summary>The quiet rows, quietest first, from those last delivered at <paramref name="from"/> on.</summary>
-    private async Task<List<QuietRow>> QuietRowsAsync(DateTimeOffset? from, CancellationToken ct)
-    {
-        var resetting = classifier.Packs.Where(p => p.QuietSenderReset is not null).ToDictionary(p => p.Slug, p => p.QuietSenderReset!.AfterDays);
-        if (resetting.Count == 0)
+        var rows = new List<QuietRow>(page.Limit + 1);
+        await foreach (var row in QuietRowsAsync(page.After, ct))
         {
-            return [];
+            rows.Add(row);
+            if (rows.Count > page.Limit)
+            {
+                break;
+            }
         }
 
-        var slugs = resetting.Keys.ToList();
+        return Paging.Cut(rows, page.Limit, r => new QuietKey(r.LastDelivered, r.Provider, r.SourceIp));
+    }
+
+    public async Task<int> QuietCountAsync(CancellationToken ct)
+    {
+        var count = 0;
+        await foreach (var _ in QuietRowsAsync(null, ct))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Candidates are assessed this many at a time, so a page reads the history of about the IPs it shows.</summary>
+    private const int QuietChunk = 200;
+
+    /// <summary>A chunk's candidates last delivered within this many days of each other: its history read spans the lookback and little more.</summary>
+    private const int QuietChunkSpanDays = 30;
+
+    /// <summary>The quiet rows, quietest first, after <paramref name="after"/>.</summary>
+    private async IAsyncEnumerable<QuietRow> QuietRowsAsync(QuietKey? after, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var packs = classifier.Packs.Where(p => p.QuietSenderReset is not null).ToDictionary(p => p.Slug);
+        if (packs.Count == 0)
+        {
+            yield break;
+        }
+
+        var slugs = packs.Keys.ToList();
         var now = time.GetUtcNow();
-        // Nothing delivered within a quarter of the shortest reset time is at risk yet: the database leaves it out.
-        var watchedBefore = now.AddDays(-resetting.Values.Min() / 4.0);
+        // Silence shorter than any rule's earliest risk is no risk yet: the database leaves it out.
+        var watchedBefore = now.AddDays(-packs.Values.Min(p => QuietIpRule.EarliestRiskDays(p.QuietSenderReset!)));
         var query = db.ProviderActivity.AsNoTracking()
             .Where(a => slugs.Contains(a.Provider) && a.SourceIp != "" && a.LastDelivered != null && a.LastDelivered <= watchedBefore);
-        if (from is { } start)
+        if (after is not null)
         {
-            var startUtc = start.ToUniversalTime();
+            var startUtc = after.LastDelivered.ToUniversalTime();
             query = query.Where(a => a.LastDelivered >= startUtc);
         }
 
-        var rows = await query.ToListAsync(ct);
-        return rows
-            .Select(a =>
-            {
-                var days = (int)(now - a.LastDelivered!.Value).TotalDays;
-                var after = resetting[a.Provider];
-                var risk = days >= after ? "lost" : days * 4 >= after * 3 ? "high" : days * 4 >= after ? "watch" : null;
-                return risk is null ? null : new QuietRow(a.SourceIp, a.Provider, a.LastDelivered.Value, days, risk, after);
-            })
-            .OfType<QuietRow>()
-            .Order(Comparer<QuietRow>.Create((x, y) => QuietOrder.Compare(new QuietKey(x.LastDelivered, x.Provider, x.SourceIp), new QuietKey(y.LastDelivered, y.Provider, y.SourceIp))))
+        var candidates = (await query.ToListAsync(ct))
+            .Where(a => after is null || QuietOrder.Compare(KeyOf(a), after) > 0)
+            .Order(Comparer<ProviderActivity>.Create((x, y) => QuietOrder.Compare(KeyOf(x), KeyOf(y))))
             .ToList();
+        foreach (var chunk in Chunks(candidates))
+        {
+            var history = await DeliveryHistoryAsync(chunk, ct);
+            foreach (var a in chunk)
+            {
+                var pack = packs[a.Provider];
+                var assessment = QuietIpRule.Assess(pack.Name, pack.QuietSenderReset, a.LastDelivered, history.GetValueOrDefault((a.Provider, a.SourceIp), []), now);
+                if (assessment.Risk != QuietRisk.None)
+                {
+                    yield return new QuietRow(
+                        a.SourceIp, a.Provider, a.LastDelivered!.Value, assessment.QuietDays, assessment.UsualCadenceDays,
+                        assessment.NextSendDueAt!.Value, assessment.Risk, assessment.Reason, assessment.KeepWarmMessages, pack.QuietSenderReset!.AfterDays);
+                }
+            }
+        }
+    }
+
+    private static QuietKey KeyOf(ProviderActivity a) => new(a.LastDelivered!.Value, a.Provider, a.SourceIp);
+
+    private static IEnumerable<List<ProviderActivity>> Chunks(List<ProviderActivity> sorted)
+    {
+        var chunk = new List<ProviderActivity>();
+        foreach (var a in sorted)
+        {
+            if (chunk.Count == QuietChunk || (chunk.Count > 0 && a.LastDelivered - chunk[0].LastDelivered > TimeSpan.FromDays(QuietChunkSpanDays)))
+            {
+                yield return chunk;
+                chunk = [];
+            }
+
+            chunk.Add(a);
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
+    /// <summary>Delivered mail per day over the rule's lookback before each pair's last delivery, for one chunk of candidates.</summary>
+    private async Task<Dictionary<(string Provider, string SourceIp), List<DeliveryDay>>> DeliveryHistoryAsync(List<ProviderActivity> chunk, CancellationToken ct)
+    {
+        var providers = chunk.Select(a => a.Provider).Distinct().ToList();
+        var ips = chunk.Select(a => a.SourceIp).Distinct().ToList();
+        var from = chunk[0].LastDelivered!.Value.ToUniversalTime().Date;
+        var start = new DateTimeOffset(from, TimeSpan.Zero).AddDays(-QuietIpRule.LookbackDays);
+        var end = chunk[^1].LastDelivered!.Value.ToUniversalTime();
+        var buckets = await db.SignalBuckets.AsNoTracking()
+            .Where(b => b.Status == DeliveryStatus.Delivered && providers.Contains(b.Provider) && ips.Contains(b.SourceIp) && b.Hour >= start && b.Hour <= end)
+            .Select(b => new { b.Provider, b.SourceIp, b.Hour, b.Count })
+            .ToListAsync(ct);
+        return buckets
+            .GroupBy(b => (b.Provider, b.SourceIp))
+            .ToDictionary(
+                g => g.Key,
+                g => g.GroupBy(b => DateOnly.FromDateTime(b.Hour.UtcDateTime)).Select(d => new DeliveryDay(d.Key, d.Sum(b => b.Count))).ToList());
     }
 
     /// <summary>Longest quiet first; provider and IP (the stored key) make the order total, so a cursor is exact.</summary>

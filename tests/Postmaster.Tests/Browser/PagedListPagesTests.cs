@@ -46,6 +46,18 @@ public sealed class PagedListPagesTests : BrowserTest
             Response = $"550 5.7.1 sample {i} (S3150)",
             Origin = "test",
         }));
+        // A month of daily mail to T-Online, then three weeks of silence.
+        var lastDelivered = now.AddDays(-21);
+        var lastHour = new DateTimeOffset(lastDelivered.UtcDateTime.Date.AddHours(lastDelivered.UtcDateTime.Hour), TimeSpan.Zero);
+        db.ProviderActivity.Add(new ProviderActivity { Provider = "t-online", SourceIp = "203.0.113.50", LastDelivered = lastDelivered, Delivered = 1200 });
+        db.SignalBuckets.AddRange(Enumerable.Range(0, 30).Select(d => new SignalBucket
+        {
+            Hour = lastHour.AddDays(-d),
+            Provider = "t-online",
+            Status = DeliveryStatus.Delivered,
+            SourceIp = "203.0.113.50",
+            Count = 40,
+        }));
         await db.SaveChangesAsync();
         return app;
     }
@@ -101,5 +113,16 @@ public sealed class PagedListPagesTests : BrowserTest
 
         Assert.Equal(10, await page.Locator("#samples tbody tr").CountAsync());
         Assert.Contains("sample 0 ", await page.InnerTextAsync("#samples"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_signals_page_says_why_a_quiet_ip_is_at_risk_and_how_much_keeps_it_warm()
+    {
+        var page = await SignInAsync("/Signals");
+
+        var row = await page.InnerTextAsync("#quiet tr:has-text('203.0.113.50')");
+        Assert.Contains("watch", row, StringComparison.Ordinal);
+        Assert.Contains("Usually delivers to T-Online (Deutsche Telekom) every day, but has been silent for 21 days", row, StringComparison.Ordinal);
+        Assert.Contains("send about 40 messages (a usual day) now", row, StringComparison.Ordinal);
     }
 }

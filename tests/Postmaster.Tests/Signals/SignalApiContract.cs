@@ -138,9 +138,10 @@ public abstract class SignalApiContract(IAppFixture fixture)
     public async Task An_ip_gone_quiet_at_a_provider_that_forgets_quiet_senders_is_flagged()
     {
         using var api = App.Api();
+        var last = DateTimeOffset.UtcNow.AddDays(-300);
         var signals = new object[]
         {
-            new { status = "delivered", sourceIp = "198.51.100.6", recipientDomain = "t-online.de", time = DateTimeOffset.UtcNow.AddDays(-300).ToString("O") },
+            new { status = "delivered", sourceIp = "198.51.100.6", recipientDomain = "t-online.de", time = last.ToString("O") },
             new { status = "delivered", sourceIp = "198.51.100.7", recipientDomain = "t-online.de", time = DateTimeOffset.UtcNow.AddDays(-2).ToString("O") },
         };
 
@@ -151,8 +152,60 @@ public abstract class SignalApiContract(IAppFixture fixture)
         Assert.Equal("t-online", flagged.GetProperty("provider").GetString());
         Assert.Equal("high", flagged.GetProperty("risk").GetString());
         Assert.InRange(flagged.GetProperty("quietDays").GetInt32(), 299, 301);
+        Assert.Equal(JsonValueKind.Null, flagged.GetProperty("usualCadenceDays").ValueKind); // one delivery shows no rhythm
+        Assert.Equal(last.AddDays(92), flagged.GetProperty("nextSendDueAt").GetDateTimeOffset(), TimeSpan.FromSeconds(1)); // a quarter of T-Online's year
+        Assert.Contains("forgets senders quiet for 365 days", flagged.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(quiet, q => q.GetProperty("sourceIp").GetString() == "198.51.100.7");
     }
+
+    [Fact]
+    public async Task An_ip_that_delivered_daily_and_fell_silent_for_three_weeks_is_watched()
+    {
+        using var api = App.Api();
+        var last = DateTimeOffset.UtcNow.AddDays(-21);
+        await api.PostAsJsonAsync("/api/signals", Deliveries("198.51.100.20", "t-online.de", last, everyDays: 1, times: 30, perDay: 3), Ct);
+
+        var quiet = await ApiPages.AllAsync(api, "/api/signals/quiet", ct: Ct);
+
+        var flagged = Assert.Single(quiet, q => q.GetProperty("sourceIp").GetString() == "198.51.100.20");
+        Assert.Equal("watch", flagged.GetProperty("risk").GetString());
+        Assert.Equal(1, flagged.GetProperty("usualCadenceDays").GetInt32());
+        Assert.Equal(last.AddDays(7), flagged.GetProperty("nextSendDueAt").GetDateTimeOffset(), TimeSpan.FromSeconds(1));
+        Assert.Equal(3, flagged.GetProperty("keepWarmMessages").GetInt64());
+        Assert.StartsWith("Usually delivers to T-Online (Deutsche Telekom) every day, but has been silent for 21 days", flagged.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_weekly_sender_quiet_for_ten_days_is_not_at_risk()
+    {
+        using var api = App.Api();
+        await api.PostAsJsonAsync("/api/signals", Deliveries("198.51.100.21", "t-online.de", DateTimeOffset.UtcNow.AddDays(-10), everyDays: 7, times: 8, perDay: 1), Ct);
+
+        var quiet = await ApiPages.AllAsync(api, "/api/signals/quiet", ct: Ct);
+
+        Assert.DoesNotContain(quiet, q => q.GetProperty("sourceIp").GetString() == "198.51.100.21");
+    }
+
+    [Fact]
+    public async Task A_provider_that_does_not_reset_quiet_senders_never_flags_an_ip()
+    {
+        using var api = App.Api();
+        await api.PostAsJsonAsync("/api/signals", Deliveries("198.51.100.22", "gmail.com", DateTimeOffset.UtcNow.AddDays(-200), everyDays: 1, times: 30, perDay: 1), Ct);
+
+        var quiet = await ApiPages.AllAsync(api, "/api/signals/quiet", ct: Ct);
+
+        Assert.DoesNotContain(quiet, q => q.GetProperty("sourceIp").GetString() == "198.51.100.22");
+    }
+
+    /// <summary>Delivered signals on a rhythm, the newest at <paramref name="last"/>.</summary>
+    private static IEnumerable<object> Deliveries(string ip, string domain, DateTimeOffset last, int everyDays, int times, int perDay) =>
+        Enumerable.Range(0, times).SelectMany(i => Enumerable.Range(0, perDay).Select(n => (object)new
+        {
+            status = "delivered",
+            sourceIp = ip,
+            recipientDomain = domain,
+            time = last.AddDays(-i * everyDays).AddMinutes(-n).ToString("O"),
+        }));
 
     [Fact]
     public async Task A_viewer_key_may_read_signals_but_not_ingest()
