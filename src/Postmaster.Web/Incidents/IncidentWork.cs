@@ -74,8 +74,8 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
                 latest = await OpenAsync(provider, group, weight, decision.Next!, evidence.At, ct);
                 break;
             default:
-                latest!.Apply(decision.Next!);
-                latest.Weight = (ProviderWeight)Math.Max((int)latest.Weight, (int)weight);
+                Take(latest!, decision, evidence.At);
+                latest!.Weight = (ProviderWeight)Math.Max((int)latest.Weight, (int)weight);
                 break;
         }
 
@@ -105,7 +105,7 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
             return;
         }
 
-        incident.Apply(decision.Next!);
+        Take(incident, decision, at);
         Touch(incident, at);
         if (decision.TimelineKind is { } kind)
         {
@@ -178,6 +178,19 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
         _latest[(provider, group.Key)] = incident;
         _created.Add(incident.Id);
         return incident;
+    }
+
+    /// <summary>
+    /// Takes the rules' facts. A resolution leaves the closing time to the edge: without it the
+    /// incident would show no closing time and the reopen window would count from its opening.
+    /// </summary>
+    private static void Take(Incident incident, IncidentDecision decision, DateTimeOffset at)
+    {
+        incident.Apply(decision.Next!);
+        if (decision.Action == IncidentAction.Resolve && incident.ClosedAt is null)
+        {
+            incident.ClosedAt = at;
+        }
     }
 
     private void Touch(Incident incident, DateTimeOffset at)
