@@ -22,8 +22,8 @@ public sealed class IncidentEngine(
     TimeProvider time,
     ILogger<IncidentEngine> log)
 {
-    /// <summary>An arbitrary constant: the PostgreSQL advisory lock every instance's engine takes.</summary>
-    private const long AdvisoryLock = 0x506d_496e_6369;
+    /// <summary>An arbitrary constant: the PostgreSQL advisory lock every instance's engine takes (internal: a test holds it to line instances up).</summary>
+    internal const long AdvisoryLock = 0x506d_496e_6369;
 
     /// <summary>Applies everything pending, a bounded batch per transaction; returns how many events and runs it applied.</summary>
     public async Task<int> CatchUpAsync(CancellationToken ct)

@@ -5,8 +5,11 @@ using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Incidents;
 
-/// <summary>How the timeline lines of one kind of change fold: per list or receiver, per run or batch.</summary>
-public sealed record TimelineFold(string Source, string Batch, bool Domains, bool Rejections = false);
+/// <summary>
+/// How the timeline lines of one kind of change fold: per list or receiver, per run or batch.
+/// <paramref name="Backfilled"/>: what was already active at the upgrade, which the folded line must still say.
+/// </summary>
+public sealed record TimelineFold(string Source, string Batch, bool Domains, bool Rejections = false, bool Backfilled = false);
 
 /// <summary>
 /// What one engine transaction works on: the incidents of the evidence's providers and groups, the
@@ -83,7 +86,7 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
         if (decision.TimelineKind is { } kind)
         {
             var detail = quiet && decision.Action == IncidentAction.Open
-                ? $"{decision.Detail} Already active when incident tracking was introduced (no alert)."
+                ? $"{decision.Detail} {IncidentTimelineText.AlreadyActive}"
                 : decision.Detail ?? "";
             await TimelineAsync(latest, kind, detail, evidence.At, fold, ct);
         }

@@ -51,7 +51,7 @@ public sealed class RejectionEvidence(PostmasterDbContext db, AssetGroups groups
             var provider = ProviderOf(e);
             var group = groupOf[e.SourceIp];
             var kind = SignalNames.ParseKind(e.Kind) ?? SignalKind.Other;
-            var fold = new TimelineFold(e.Provider, $"batch {ids[0]}", false, Rejections: true);
+            var fold = new TimelineFold(e.Provider, e.Backfilled ? "backfill" : $"batch {ids[0]}", false, Rejections: true, Backfilled: e.Backfilled);
             episodes.TryGetValue(e.EpisodeId, out var episode);
             if (e.Change == EpisodeChange.Opened)
             {
@@ -80,8 +80,13 @@ public sealed class RejectionEvidence(PostmasterDbContext db, AssetGroups groups
                 continue;
             }
 
+            ended.LastSeen = Later(ended.LastSeen, episode?.LastSeenAt ?? ended.LastSeen);
+            if (await OtherEpisodeOpenAsync(e, ct))
+            {
+                continue; // another kind of refusal by this receiver goes on (a block after a rate limit): still refused
+            }
+
             (ended.Active, ended.ClearedAt) = (false, e.At);
-            ended.LastSeen = episode?.LastSeenAt ?? ended.LastSeen;
             await db.SaveChangesAsync(ct); // the questions below read the rows
             if (await StillRefusedAsync(open, ct))
             {
@@ -138,6 +143,21 @@ public sealed class RejectionEvidence(PostmasterDbContext db, AssetGroups groups
             await work.ApplyAsync(incident, decision, work.Now, ct);
         }
     }
+
+    /// <summary>
+    /// Whether the receiver still refuses the source IP for another kind of reason that belongs to the
+    /// same provider: episodes are per kind, the affected value is per receiver.
+    /// </summary>
+    private Task<bool> OtherEpisodeOpenAsync(EpisodeEvent e, CancellationToken ct)
+    {
+        var cited = e.Blocklist is { Length: > 0 } zone ? zone : null;
+        return db.BlockEpisodes.AnyAsync(
+            o => o.OpenMarker == 1 && o.Id != e.EpisodeId && o.Provider == e.Provider && o.SourceIp == e.SourceIp
+                && (cited == null ? o.Blocklist == null || o.Blocklist == "" : o.Blocklist == cited),
+            ct);
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private Task<bool> StillRefusedAsync(Incident incident, CancellationToken ct) =>
         db.IncidentValues.AnyAsync(v => v.IncidentId == incident.Id && v.Basis == IncidentBasis.Rejection && v.Active, ct);

@@ -61,8 +61,8 @@ public sealed class IncidentBackfillTests(PostgresCluster cluster)
     }
 
     /// <summary>
-    /// The database as the version before incidents left it: the range's address listed on ZEN for
-    /// three days, old.example listed on DBL and delisted since, Microsoft refusing the IP now and
+    /// The database as the version before incidents left it: two of the range's addresses listed on
+    /// ZEN for days, old.example listed on DBL and delisted since, Microsoft refusing the IP now and
     /// Google having refused it yesterday; every event of that history still unprocessed.
     /// </summary>
     private static async Task SeedBeforeIncidentsAsync(PostmasterDbContext db, string beforeIncidents, Func<DateTimeOffset, object> stored)
@@ -86,15 +86,17 @@ public sealed class IncidentBackfillTests(PostgresCluster cluster)
         await db.SaveChangesAsync(Ct);
 
         var active = Listing(range, lists["spamhaus-zen"], "203.0.113.5", T0.AddDays(-3), delistedAt: null);
+        var alsoActive = Listing(range, lists["spamhaus-zen"], "203.0.113.9", T0.AddDays(-2), delistedAt: null);
         var inactive = Listing(domain, lists["spamhaus-dbl"], "old.example", T0.AddDays(-20), delistedAt: T0.AddDays(-10));
         var refusing = Episode("microsoft", ip.Value, T0.AddHours(-2), endedAt: null);
         var refusedYesterday = Episode("google", ip.Value, T0.AddDays(-2), endedAt: T0.AddDays(-1));
-        db.AddRange(active, inactive, refusing, refusedYesterday);
+        db.AddRange(active, alsoActive, inactive, refusing, refusedYesterday);
         await db.SaveChangesAsync(Ct);
 
         foreach (var (listing, kind, at) in new[]
                  {
                      (active, "Listed", T0.AddDays(-3)),
+                     (alsoActive, "Listed", T0.AddDays(-2)),
                      (inactive, "Listed", T0.AddDays(-20)),
                      (inactive, "Delisted", T0.AddDays(-10)),
                  })
@@ -129,7 +131,8 @@ public sealed class IncidentBackfillTests(PostgresCluster cluster)
 
         Assert.Equal(["microsoft 198.51.100.20", "spamhaus 203.0.113.0/28"], after.Names());
         Assert.All(after.Incidents, i => Assert.Equal(IncidentState.Open, i.State));
-        Assert.Equal(T0.AddDays(-3), after.Of("spamhaus", "203.0.113.0/28").OpenedAt);
+        var range = after.Of("spamhaus", "203.0.113.0/28");
+        Assert.Equal((T0.AddDays(-3), 2L), (range.OpenedAt, range.AffectedCount));
         Assert.Equal(T0.AddHours(-2), after.Of("microsoft", "198.51.100.20").OpenedAt);
         Assert.All(after.Incidents, i =>
         {

@@ -1,5 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Postmaster.Core.Incidents;
 using Postmaster.Tests.Blocklists;
 using Postmaster.Tests.Infrastructure;
@@ -23,6 +26,10 @@ public sealed class IncidentRejectionTests
     private const string BlockedUsingSpamhaus =
         "550 5.7.1 Service unavailable, Client host [74.105.21.182] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/74.105.21.182 AS(1450) [DM6NAM12FT101.eop-nam12.prod.protection.outlook.com 2024-03-08T18:27:57.188Z 08DC3ECF83FA972F]";
 
+    /// <summary>Microsoft throttling for the sender's reputation (same file): a rate limit, often before a block.</summary>
+    private const string RateLimited =
+        "451 4.7.650 The mail server [192.0.2.25] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S3113)";
+
     private const string OutlookMx = "hotmail-com.olc.protection.outlook.com";
     private const string Range = "203.0.113.0/28";
     private const string InventoryIp = "198.51.100.20";
@@ -32,6 +39,7 @@ public sealed class IncidentRejectionTests
     {
         ["Postmaster:Signals:Episodes:ip-reputation:Threshold"] = "2",
         ["Postmaster:Signals:Episodes:blocklist:Threshold"] = "2",
+        ["Postmaster:Signals:Episodes:rate-limit:Threshold"] = "2",
     };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -184,10 +192,58 @@ public sealed class IncidentRejectionTests
         Assert.Equal("rejections-ended", after.KindsOf(incident)[^1]);
     }
 
-    /// <summary>What the episode review job does every five minutes, now.</summary>
-    private static async Task EndQuietEpisodesAsync(IncidentScenario scenario)
+    [Fact]
+    public async Task A_rate_limit_ending_while_the_same_receiver_still_blocks_the_address_leaves_the_incident_open()
+    {
+        await using var scenario = await StartAsync();
+        await scenario.IngestAsync(
+        [
+            .. Rejections(InventoryIp, RateLimited, Now.AddHours(-5), Now.AddHours(-5).AddMinutes(1)),
+            .. Rejections(InventoryIp, S3150, Now.AddMinutes(-12), Now.AddMinutes(-10)),
+        ]);
+
+        await EndQuietEpisodesAsync(scenario); // the rate limit's episode; the block goes on
+        await scenario.IngestAsync(Delivery(InventoryIp, Now.AddMinutes(-1))); // an Office 365 tenant still takes the mail
+
+        var after = await scenario.SnapshotAsync();
+        var incident = Assert.Single(after.Incidents);
+        Assert.Equal((IncidentState.Open, false), (incident.State, incident.RejectionsEnded));
+        Assert.DoesNotContain("resolved", after.KindsOf(incident));
+    }
+
+    [Fact]
+    public async Task Once_the_block_after_a_rate_limit_ends_too_mail_accepted_since_resolves_the_incident()
+    {
+        await using var scenario = await StartAsync();
+        await scenario.IngestAsync(
+        [
+            .. Rejections(InventoryIp, RateLimited, Now.AddHours(-5), Now.AddHours(-5).AddMinutes(1)),
+            .. Rejections(InventoryIp, S3150, Now.AddMinutes(-12), Now.AddMinutes(-10)),
+        ]);
+        await EndQuietEpisodesAsync(scenario);
+        await scenario.IngestAsync(Delivery(InventoryIp, Now.AddMinutes(-1)));
+
+        await EndQuietEpisodesAsync(scenario, later: TimeSpan.FromHours(5)); // the block's quiet time has passed
+
+        var incident = Assert.Single((await scenario.SnapshotAsync()).Incidents);
+        Assert.Equal(IncidentState.Resolved, incident.State);
+    }
+
+    /// <summary>
+    /// What the episode review job does every five minutes, now or <paramref name="later"/>; it
+    /// ends exactly one episode here. The engine's pass that follows is the snapshot's catch-up.
+    /// </summary>
+    private static async Task EndQuietEpisodesAsync(IncidentScenario scenario, TimeSpan? later = null)
     {
         await using var scope = scenario.App.Services.CreateAsyncScope();
-        Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<EpisodeTracker>().EndQuietEpisodesAsync(Ct));
+        var services = scope.ServiceProvider;
+        var tracker = later is { } ahead
+            ? new EpisodeTracker(
+                services.GetRequiredService<Web.Infrastructure.Database.PostmasterDbContext>(),
+                services.GetRequiredService<IOptions<SignalOptions>>(),
+                new FakeTimeProvider(DateTimeOffset.UtcNow + ahead),
+                NullLogger<EpisodeTracker>.Instance)
+            : services.GetRequiredService<EpisodeTracker>();
+        Assert.Equal(1, await tracker.EndQuietEpisodesAsync(Ct));
     }
 }
