@@ -7,6 +7,7 @@ using Postmaster.Core.Incidents;
 using Postmaster.Tests.Blocklists;
 using Postmaster.Tests.Infrastructure;
 using Postmaster.Web.Incidents;
+using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Signals;
 
 namespace Postmaster.Tests.Incidents;
@@ -166,7 +167,7 @@ public sealed class IncidentRejectionTests
 
         // Rejections five hours ago: longer than the quiet time (240 minutes), so the episode may end now.
         await scenario.IngestAsync(Rejections(InventoryIp, S3150, Now.AddHours(-5), Now.AddHours(-5).AddMinutes(1)));
-        await EndQuietEpisodesAsync(scenario);
+        await EndQuietEpisodesAsync(scenario, leavingOpen: 0);
         var ended = await scenario.SnapshotAsync();
         await scenario.IngestAsync(Delivery(InventoryIp, Now.AddMinutes(-1)));
 
@@ -184,7 +185,7 @@ public sealed class IncidentRejectionTests
         await using var scenario = await StartAsync();
         await scenario.IngestAsync(Rejections(InventoryIp, S3150, Now.AddHours(-5), Now.AddHours(-5).AddMinutes(1)));
 
-        await EndQuietEpisodesAsync(scenario);
+        await EndQuietEpisodesAsync(scenario, leavingOpen: 0);
 
         var after = await scenario.SnapshotAsync();
         var incident = Assert.Single(after.Incidents);
@@ -202,7 +203,7 @@ public sealed class IncidentRejectionTests
             .. Rejections(InventoryIp, S3150, Now.AddMinutes(-12), Now.AddMinutes(-10)),
         ]);
 
-        await EndQuietEpisodesAsync(scenario); // the rate limit's episode; the block goes on
+        await EndQuietEpisodesAsync(scenario, leavingOpen: 1); // the rate limit's episode; the block goes on
         await scenario.IngestAsync(Delivery(InventoryIp, Now.AddMinutes(-1))); // an Office 365 tenant still takes the mail
 
         var after = await scenario.SnapshotAsync();
@@ -220,30 +221,35 @@ public sealed class IncidentRejectionTests
             .. Rejections(InventoryIp, RateLimited, Now.AddHours(-5), Now.AddHours(-5).AddMinutes(1)),
             .. Rejections(InventoryIp, S3150, Now.AddMinutes(-12), Now.AddMinutes(-10)),
         ]);
-        await EndQuietEpisodesAsync(scenario);
+        await EndQuietEpisodesAsync(scenario, leavingOpen: 1);
         await scenario.IngestAsync(Delivery(InventoryIp, Now.AddMinutes(-1)));
 
-        await EndQuietEpisodesAsync(scenario, later: TimeSpan.FromHours(5)); // the block's quiet time has passed
+        await EndQuietEpisodesAsync(scenario, leavingOpen: 0, later: TimeSpan.FromHours(5)); // the block's quiet time has passed
 
         var incident = Assert.Single((await scenario.SnapshotAsync()).Incidents);
         Assert.Equal(IncidentState.Resolved, incident.State);
     }
 
     /// <summary>
-    /// What the episode review job does every five minutes, now or <paramref name="later"/>; it
-    /// ends exactly one episode here. The engine's pass that follows is the snapshot's catch-up.
+    /// What the episode review job does every five minutes, now or <paramref name="later"/>. The job
+    /// itself may have ended an episode first: what counts is how many are left open. The engine's
+    /// pass that follows is the snapshot's catch-up.
     /// </summary>
-    private static async Task EndQuietEpisodesAsync(IncidentScenario scenario, TimeSpan? later = null)
+    private static async Task EndQuietEpisodesAsync(IncidentScenario scenario, int leavingOpen, TimeSpan? later = null)
     {
-        await using var scope = scenario.App.Services.CreateAsyncScope();
-        var services = scope.ServiceProvider;
-        var tracker = later is { } ahead
-            ? new EpisodeTracker(
-                services.GetRequiredService<Web.Infrastructure.Database.PostmasterDbContext>(),
-                services.GetRequiredService<IOptions<SignalOptions>>(),
-                new FakeTimeProvider(DateTimeOffset.UtcNow + ahead),
-                NullLogger<EpisodeTracker>.Instance)
-            : services.GetRequiredService<EpisodeTracker>();
-        Assert.Equal(1, await tracker.EndQuietEpisodesAsync(Ct));
+        await using (var scope = scenario.App.Services.CreateAsyncScope())
+        {
+            var services = scope.ServiceProvider;
+            var tracker = later is { } ahead
+                ? new EpisodeTracker(
+                    services.GetRequiredService<PostmasterDbContext>(),
+                    services.GetRequiredService<IOptions<SignalOptions>>(),
+                    new FakeTimeProvider(DateTimeOffset.UtcNow + ahead),
+                    NullLogger<EpisodeTracker>.Instance)
+                : services.GetRequiredService<EpisodeTracker>();
+            await tracker.EndQuietEpisodesAsync(Ct);
+        }
+
+        Assert.Equal(leavingOpen, (await IncidentDb.QueryAsync(scenario.App, db => db.BlockEpisodes.Where(e => e.OpenMarker == 1))).Count);
     }
 }
