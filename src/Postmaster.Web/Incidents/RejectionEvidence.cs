@@ -80,8 +80,9 @@ public sealed class RejectionEvidence(PostmasterDbContext db, AssetGroups groups
                 continue;
             }
 
-            ended.LastSeen = Later(ended.LastSeen, episode?.LastSeenAt ?? ended.LastSeen);
-            if (await OtherEpisodeOpenAsync(e, ct))
+            var (otherOpen, otherLastSeen) = await OtherEpisodesAsync(e, ct);
+            ended.LastSeen = Later(Later(ended.LastSeen, episode?.LastSeenAt ?? ended.LastSeen), otherLastSeen ?? ended.LastSeen);
+            if (otherOpen)
             {
                 continue; // another kind of refusal by this receiver goes on (a block after a rate limit): still refused
             }
@@ -145,16 +146,20 @@ public sealed class RejectionEvidence(PostmasterDbContext db, AssetGroups groups
     }
 
     /// <summary>
-    /// Whether the receiver still refuses the source IP for another kind of reason that belongs to the
-    /// same provider: episodes are per kind, the affected value is per receiver.
+    /// The receiver's other episodes against the source IP that belong to the same provider (other kinds
+    /// of refusal: episodes are per kind, the affected value is per receiver), open or ended with this
+    /// one: whether one still refuses, and the last rejection among them, which mail must come after.
     /// </summary>
-    private Task<bool> OtherEpisodeOpenAsync(EpisodeEvent e, CancellationToken ct)
+    private async Task<(bool Open, DateTimeOffset? LastSeen)> OtherEpisodesAsync(EpisodeEvent e, CancellationToken ct)
     {
         var cited = e.Blocklist is { Length: > 0 } zone ? zone : null;
-        return db.BlockEpisodes.AnyAsync(
-            o => o.OpenMarker == 1 && o.Id != e.EpisodeId && o.Provider == e.Provider && o.SourceIp == e.SourceIp
-                && (cited == null ? o.Blocklist == null || o.Blocklist == "" : o.Blocklist == cited),
-            ct);
+        var others = await db.BlockEpisodes.AsNoTracking()
+            .Where(o => o.Id != e.EpisodeId && o.Provider == e.Provider && o.SourceIp == e.SourceIp
+                && (cited == null ? o.Blocklist == null || o.Blocklist == "" : o.Blocklist == cited)
+                && (o.OpenMarker == 1 || o.EndedAt >= e.At))
+            .Select(o => new { Open = o.OpenMarker == 1, o.LastSeenAt })
+            .ToListAsync(ct);
+        return (others.Any(o => o.Open), others.Count == 0 ? null : others.Max(o => o.LastSeenAt));
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

@@ -230,6 +230,24 @@ public sealed class IncidentRejectionTests
         Assert.Equal(IncidentState.Resolved, incident.State);
     }
 
+    [Fact]
+    public async Task A_rate_limit_and_a_block_ending_together_wait_for_mail_accepted_after_the_blocks_last_rejection()
+    {
+        await using var scenario = await StartAsync();
+
+        // As a log follower reads them, minute by minute: a rate limit, then a block that goes on for an hour.
+        await scenario.IngestAsync(Rejections(InventoryIp, RateLimited, Now.AddHours(-6), Now.AddHours(-6).AddMinutes(1)));
+        await scenario.IngestAsync(Rejections(InventoryIp, S3150, Now.AddHours(-5.9), Now.AddHours(-5.9).AddMinutes(1)));
+        await scenario.IngestAsync(Delivery(InventoryIp, Now.AddHours(-5.5))); // an Office 365 tenant took this one
+        await scenario.IngestAsync(Rejections(InventoryIp, S3150, Now.AddHours(-5)));
+
+        await EndQuietEpisodesAsync(scenario, leavingOpen: 0); // both quiet long enough: one review ends both
+
+        var after = await scenario.SnapshotAsync();
+        var incident = Assert.Single(after.Incidents);
+        Assert.Equal((IncidentState.Open, true), (incident.State, incident.RejectionsEnded));
+    }
+
     /// <summary>
     /// What the episode review job does every five minutes, now or <paramref name="later"/>. The job
     /// itself may have ended an episode first: what counts is how many are left open. The engine's
