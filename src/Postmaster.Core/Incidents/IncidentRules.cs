@@ -40,7 +40,7 @@ public static class IncidentRules
                 "rejections-ended",
                 $"No more rejections for {ended.SourceIp}; waiting for mail to be accepted again."),
             DeliveriesAccepted accepted when current is { HasRejections: true, RejectionsEnded: true, AcceptedSinceEnd: false } =>
-                ResolveIfClear(current with { AcceptedSinceEnd = true }, policy, "mail-accepted", $"Mail from {accepted.SourceIp} is accepted again."),
+                ResolveIfClear(current with { AcceptedSinceEnd = true }, policy, "mail-accepted", $"Mail from {accepted.SourceIp} is accepted again.", accepted.At),
             _ => IncidentDecision.Ignore,
         };
     }
@@ -131,14 +131,15 @@ public static class IncidentRules
 
         var next = current with { CleanChecks = current.CleanChecks + 1 };
         return ResolveIfClear(next, policy, "clean-check",
-            $"Sweep #{sweep.RunId}: every affected value clean ({Math.Min(next.CleanChecks, policy.CleanChecksToResolve)} of {policy.CleanChecksToResolve}).");
+            $"Sweep #{sweep.RunId}: every affected value clean ({Math.Min(next.CleanChecks, policy.CleanChecksToResolve)} of {policy.CleanChecksToResolve}).", sweep.At);
     }
 
-    private static IncidentDecision ResolveIfClear(IncidentFacts next, IncidentPolicy policy, string kind, string detail)
+    private static IncidentDecision ResolveIfClear(IncidentFacts next, IncidentPolicy policy, string kind, string detail, DateTimeOffset at)
     {
         if (next.ListingsClear(policy) && next.RejectionsClear)
         {
-            return new IncidentDecision(IncidentAction.Resolve, next with { State = IncidentState.Resolved }, "resolved", detail);
+            // Closed when it resolved: the reopen window counts from here.
+            return new IncidentDecision(IncidentAction.Resolve, next with { State = IncidentState.Resolved, ClosedAt = at }, "resolved", detail);
         }
 
         return Record(next, kind, detail);

@@ -11,8 +11,8 @@ namespace Postmaster.Web.Incidents;
 /// </summary>
 public sealed class IncidentTurns(PostmasterDbContext db, WriteGate writeGate)
 {
-    /// <summary>An arbitrary constant: the PostgreSQL advisory lock every instance takes.</summary>
-    private const long AdvisoryLock = 0x506d_496e_6369;
+    /// <summary>An arbitrary constant: the PostgreSQL advisory lock every instance takes (internal: a test holds it to line instances up).</summary>
+    internal const long AdvisoryLock = 0x506d_496e_6369;
 
     /// <summary>Runs <paramref name="work"/> in a transaction of its own and commits what it saved, unless it returns false.</summary>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<(bool Commit, T Result)>> work, CancellationToken ct)

@@ -5,8 +5,11 @@ using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Incidents;
 
-/// <summary>How the timeline lines of one kind of change fold: per list or receiver, per run or batch.</summary>
-public sealed record TimelineFold(string Source, string Batch, bool Domains, bool Rejections = false);
+/// <summary>
+/// How the timeline lines of one kind of change fold: per list or receiver, per run or batch.
+/// <paramref name="Backfilled"/>: what was already active at the upgrade, which the folded line must still say.
+/// </summary>
+public sealed record TimelineFold(string Source, string Batch, bool Domains, bool Rejections = false, bool Backfilled = false);
 
 /// <summary>
 /// What one engine transaction works on: the incidents of the evidence's providers and groups, the
@@ -74,8 +77,8 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
                 latest = await OpenAsync(provider, group, weight, decision.Next!, evidence.At, ct);
                 break;
             default:
-                latest!.Apply(decision.Next!);
-                latest.Weight = (ProviderWeight)Math.Max((int)latest.Weight, (int)weight);
+                Take(latest!, decision, evidence.At);
+                latest!.Weight = (ProviderWeight)Math.Max((int)latest.Weight, (int)weight);
                 break;
         }
 
@@ -83,7 +86,7 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
         if (decision.TimelineKind is { } kind)
         {
             var detail = quiet && decision.Action == IncidentAction.Open
-                ? $"{decision.Detail} Already active when incident tracking was introduced (no alert)."
+                ? $"{decision.Detail} {IncidentTimelineText.AlreadyActive}"
                 : decision.Detail ?? "";
             await TimelineAsync(latest, kind, detail, evidence.At, fold, ct);
         }
@@ -105,7 +108,7 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
             return;
         }
 
-        incident.Apply(decision.Next!);
+        Take(incident, decision, at);
         Touch(incident, at);
         if (decision.TimelineKind is { } kind)
         {
@@ -178,6 +181,16 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
         _latest[(provider, group.Key)] = incident;
         _created.Add(incident.Id);
         return incident;
+    }
+
+    /// <summary>Takes the rules' facts (a resolution brings its closing time: the reopen window counts from it).</summary>
+    private static void Take(Incident incident, IncidentDecision decision, DateTimeOffset at)
+    {
+        incident.Apply(decision.Next!);
+        if (decision.Action == IncidentAction.Resolve && incident.ClosedAt is null)
+        {
+            incident.ClosedAt = at; // evidence without a time of its own: the moment it was applied
+        }
     }
 
     private void Touch(Incident incident, DateTimeOffset at)

@@ -67,7 +67,7 @@ public sealed class ListingEvidence(PostmasterDbContext db, AssetGroups groups, 
             IncidentEvidence evidence = e.Kind == ListingChange.Delisted
                 ? new ValueDelisted(e.At, e.Value, list.Zone)
                 : new ValueListed(e.At, e.Value, list.Zone, e.Codes, e.Kind == ListingChange.CodesChanged);
-            var fold = new TimelineFold(list.Zone, e.RunId is { } run ? $"run {run}" : "backfill", list.Domains);
+            var fold = new TimelineFold(list.Zone, e.RunId is { } run ? $"run {run}" : "backfill", list.Domains, Backfilled: e.Backfilled);
             var incident = await work.DecideAsync(list.Provider, group, evidence, list.WeightOf(e.Codes), fold, e.Backfilled, ct);
             if (incident is null)
             {

@@ -51,7 +51,7 @@ public sealed class RejectionEvidence(PostmasterDbContext db, AssetGroups groups
             var provider = ProviderOf(e);
             var group = groupOf[e.SourceIp];
             var kind = SignalNames.ParseKind(e.Kind) ?? SignalKind.Other;
-            var fold = new TimelineFold(e.Provider, $"batch {ids[0]}", false, Rejections: true);
+            var fold = new TimelineFold(e.Provider, e.Backfilled ? "backfill" : $"batch {ids[0]}", false, Rejections: true, Backfilled: e.Backfilled);
             episodes.TryGetValue(e.EpisodeId, out var episode);
             if (e.Change == EpisodeChange.Opened)
             {
@@ -80,8 +80,14 @@ public sealed class RejectionEvidence(PostmasterDbContext db, AssetGroups groups
                 continue;
             }
 
+            var (otherOpen, otherLastSeen) = await OtherEpisodesAsync(e, ct);
+            ended.LastSeen = Later(Later(ended.LastSeen, episode?.LastSeenAt ?? ended.LastSeen), otherLastSeen ?? ended.LastSeen);
+            if (otherOpen)
+            {
+                continue; // another kind of refusal by this receiver goes on (a block after a rate limit): still refused
+            }
+
             (ended.Active, ended.ClearedAt) = (false, e.At);
-            ended.LastSeen = episode?.LastSeenAt ?? ended.LastSeen;
             await db.SaveChangesAsync(ct); // the questions below read the rows
             if (await StillRefusedAsync(open, ct))
             {
@@ -138,6 +144,25 @@ public sealed class RejectionEvidence(PostmasterDbContext db, AssetGroups groups
             await work.ApplyAsync(incident, decision, work.Now, ct);
         }
     }
+
+    /// <summary>
+    /// The receiver's other episodes against the source IP that belong to the same provider (other kinds
+    /// of refusal: episodes are per kind, the affected value is per receiver), open or ended with this
+    /// one: whether one still refuses, and the last rejection among them, which mail must come after.
+    /// </summary>
+    private async Task<(bool Open, DateTimeOffset? LastSeen)> OtherEpisodesAsync(EpisodeEvent e, CancellationToken ct)
+    {
+        var cited = e.Blocklist is { Length: > 0 } zone ? zone : null;
+        var others = await db.BlockEpisodes.AsNoTracking()
+            .Where(o => o.Id != e.EpisodeId && o.Provider == e.Provider && o.SourceIp == e.SourceIp
+                && (cited == null ? o.Blocklist == null || o.Blocklist == "" : o.Blocklist == cited)
+                && (o.OpenMarker == 1 || o.EndedAt >= e.At))
+            .Select(o => new { Open = o.OpenMarker == 1, o.LastSeenAt })
+            .ToListAsync(ct);
+        return (others.Any(o => o.Open), others.Count == 0 ? null : others.Max(o => o.LastSeenAt));
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private Task<bool> StillRefusedAsync(Incident incident, CancellationToken ct) =>
         db.IncidentValues.AnyAsync(v => v.IncidentId == incident.Id && v.Basis == IncidentBasis.Rejection && v.Active, ct);

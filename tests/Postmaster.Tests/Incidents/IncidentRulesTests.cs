@@ -97,6 +97,7 @@ public sealed class IncidentRulesTests
         Assert.Equal((IncidentAction.Record, 1), (first.Action, first.Next!.CleanChecks));
         Assert.Equal(IncidentAction.Resolve, second.Action);
         Assert.Equal(IncidentState.Resolved, second.Next!.State);
+        Assert.Equal(T0.AddHours(1), second.Next.ClosedAt); // the reopen window counts from the resolution
         Assert.Equal("incident-resolved", second.AlertKind);
     }
 
