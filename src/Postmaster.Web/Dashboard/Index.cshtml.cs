@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Postmaster.Core.Assets;
 using Postmaster.Core.Blocklists;
 using Postmaster.Core.Incidents;
@@ -27,7 +28,8 @@ public sealed record ListHealthCounts(int Enabled, int Healthy, int Quarantined,
 /// signs of trouble. Every read is bounded (the newest rows through an index, plus plain counts),
 /// so the page stays fast with 100,000 incidents (PRODUCT.md performance goals).
 /// </summary>
-public sealed class IndexModel(PostmasterDbContext db, IncidentQueries incidents, SignalQueries signals) : PageModel
+public sealed class IndexModel(
+    PostmasterDbContext db, IncidentQueries incidents, SignalQueries signals, IMemoryCache cache, TimeProvider time) : PageModel
 {
     public const int IncidentsShown = 50;
     public const int EpisodesShown = 5;
@@ -69,8 +71,41 @@ public sealed class IndexModel(PostmasterDbContext db, IncidentQueries incidents
 
     public int Total { get; private set; }
 
+    /// <summary>How long one reading of the installation serves every viewer: the page says as of when.</summary>
+    public static readonly TimeSpan SnapshotFor = TimeSpan.FromSeconds(5);
+
+    /// <summary>When the figures on the page were read.</summary>
+    public DateTimeOffset AsOf { get; private set; }
+
+    /// <summary>
+    /// The figures are read at most every <see cref="SnapshotFor"/> and shared by every viewer: 32
+    /// people (or one wall screen per team) refreshing the triage view cost one set of queries, not
+    /// 32, and a change shows within seconds (alerts are the fast path).
+    /// </summary>
     public async Task OnGetAsync(CancellationToken ct)
     {
+        var snapshot = await cache.GetOrCreateAsync("dashboard-snapshot", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = SnapshotFor;
+            entry.Size = 1;
+            var fresh = new IndexModel(db, incidents, signals, cache, time);
+            await fresh.LoadAsync(ct);
+            return fresh;
+        });
+        CopyFrom(snapshot!);
+    }
+
+    private void CopyFrom(IndexModel s)
+    {
+        (AsOf, ActiveIncidents, Groups, IncidentsListed, Lists, LastSweep, Coverage) =
+            (s.AsOf, s.ActiveIncidents, s.Groups, s.IncidentsListed, s.Lists, s.LastSweep, s.Coverage);
+        (OpenEpisodes, Episodes, QuietCount, QuietMore, Quiet) = (s.OpenEpisodes, s.Episodes, s.QuietCount, s.QuietMore, s.Quiet);
+        (Addresses, Ranges, Domains, HeloNames, Total) = (s.Addresses, s.Ranges, s.Domains, s.HeloNames, s.Total);
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        AsOf = time.GetUtcNow();
         // The newest active incidents through the (ActiveMarker, LastActivityAt, Id) index, and one count.
         var newest = await incidents.PageAsync(new IncidentFilter(Active: true), new PageRequest<IncidentQueries.PageKey>(IncidentsShown, null), ct);
         ActiveIncidents = await db.Incidents.CountAsync(i => i.ActiveMarker == 1, ct);

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Postmaster.Core.Blocklists;
 using Postmaster.Core.Incidents;
 using Postmaster.Core.Signals;
@@ -30,7 +31,7 @@ public sealed record IncidentDetail(
     Page<IncidentTimelineEntry> Timeline);
 
 /// <summary>Reads incidents for the API and the pages, newest activity first, keyset-paged.</summary>
-public sealed class IncidentQueries(PostmasterDbContext db)
+public sealed class IncidentQueries(PostmasterDbContext db, IMemoryCache cache)
 {
     public const int DetailRows = 100;
 
@@ -65,14 +66,45 @@ public sealed class IncidentQueries(PostmasterDbContext db)
     }
 
     /// <summary>How many incidents each state holds under the filter's other conditions (the list's tabs).</summary>
+    /// <summary>
+    /// How many incidents each state holds under the filter's other conditions (the list's tabs).
+    /// The active states are counted on every call through the active index (a few thousand rows
+    /// at most); the closed ones (nearly all of 100,000 incidents, a scan to count) are kept for
+    /// <see cref="ClosedCountsFor"/>: they only grow when something resolves, and a tab's count a
+    /// few seconds old misleads no one.
+    /// </summary>
     public async Task<Dictionary<IncidentState, int>> CountByStateAsync(IncidentFilter filter, CancellationToken ct)
     {
-        var counts = await Filter(filter with { States = null, Active = false, Closed = false })
+        var others = filter with { States = null, Active = false, Closed = false };
+        var active = await Filter(others with { Active = true })
             .GroupBy(i => i.State)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToListAsync(ct);
-        return Enum.GetValues<IncidentState>().ToDictionary(s => s, s => counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0);
+        var closed = await cache.GetOrCreateAsync(("incident-closed-counts", Rounded(others)), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = ClosedCountsFor;
+            entry.Size = 1;
+            return await Filter(others with { Closed = true })
+                .GroupBy(i => i.State)
+                .Select(g => new { g.Key, Count = g.Count() })
+                .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        }) ?? [];
+        return Enum.GetValues<IncidentState>().ToDictionary(
+            s => s,
+            s => s.IsActive() ? active.FirstOrDefault(c => c.Key == s)?.Count ?? 0 : closed.GetValueOrDefault(s));
     }
+
+    public static readonly TimeSpan ClosedCountsFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>Age filters move with the clock: to the minute, so the cached counts are found again.</summary>
+    private static IncidentFilter Rounded(IncidentFilter filter) => filter with
+    {
+        OpenedBefore = Minute(filter.OpenedBefore),
+        OpenedSince = Minute(filter.OpenedSince),
+    };
+
+    private static DateTimeOffset? Minute(DateTimeOffset? at) =>
+        at is { } t ? new DateTimeOffset(t.Ticks - (t.Ticks % TimeSpan.TicksPerMinute), t.Offset) : null;
 
     public Task<Incident?> FindAsync(long id, CancellationToken ct) =>
         db.Incidents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
