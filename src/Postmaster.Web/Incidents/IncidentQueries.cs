@@ -68,33 +68,34 @@ public sealed class IncidentQueries(PostmasterDbContext db, IMemoryCache cache)
     /// <summary>How many incidents each state holds under the filter's other conditions (the list's tabs).</summary>
     /// <summary>
     /// How many incidents each state holds under the filter's other conditions (the list's tabs).
-    /// The active states are counted on every call through the active index (a few thousand rows
-    /// at most); the closed ones (nearly all of 100,000 incidents, a scan to count) are kept for
-    /// <see cref="ClosedCountsFor"/>: they only grow when something resolves, and a tab's count a
-    /// few seconds old misleads no one.
+    /// Counting means reading every matching row (nearly all of 100,000 for the closed states), so
+    /// the counts are kept briefly and shared by every viewer of the same filter: the active ones
+    /// for <see cref="ActiveCountsFor"/>, the closed ones (which only grow when something
+    /// resolves) for <see cref="ClosedCountsFor"/>. A tab's count seconds old misleads no one; the
+    /// list itself is always read fresh.
     /// </summary>
     public async Task<Dictionary<IncidentState, int>> CountByStateAsync(IncidentFilter filter, CancellationToken ct)
     {
-        var others = filter with { States = null, Active = false, Closed = false };
-        var active = await Filter(others with { Active = true })
-            .GroupBy(i => i.State)
-            .Select(g => new { g.Key, Count = g.Count() })
-            .ToListAsync(ct);
-        var closed = await cache.GetOrCreateAsync(("incident-closed-counts", Rounded(others)), async entry =>
+        var others = Rounded(filter with { States = null, Active = false, Closed = false });
+        var active = await CountAsync("incident-active-counts", others with { Active = true }, ActiveCountsFor, ct);
+        var closed = await CountAsync("incident-closed-counts", others with { Closed = true }, ClosedCountsFor, ct);
+        return Enum.GetValues<IncidentState>().ToDictionary(s => s, s => (s.IsActive() ? active : closed).GetValueOrDefault(s));
+    }
+
+    public static readonly TimeSpan ActiveCountsFor = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan ClosedCountsFor = TimeSpan.FromSeconds(30);
+
+    private async Task<Dictionary<IncidentState, int>> CountAsync(string name, IncidentFilter filter, TimeSpan keep, CancellationToken ct) =>
+        await cache.GetOrCreateAsync((name, filter), async entry =>
         {
-            entry.AbsoluteExpirationRelativeToNow = ClosedCountsFor;
+            entry.AbsoluteExpirationRelativeToNow = keep;
             entry.Size = 1;
-            return await Filter(others with { Closed = true })
+            return await Filter(filter)
                 .GroupBy(i => i.State)
                 .Select(g => new { g.Key, Count = g.Count() })
                 .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         }) ?? [];
-        return Enum.GetValues<IncidentState>().ToDictionary(
-            s => s,
-            s => s.IsActive() ? active.FirstOrDefault(c => c.Key == s)?.Count ?? 0 : closed.GetValueOrDefault(s));
-    }
-
-    public static readonly TimeSpan ClosedCountsFor = TimeSpan.FromSeconds(30);
 
     /// <summary>Age filters move with the clock: to the minute, so the cached counts are found again.</summary>
     private static IncidentFilter Rounded(IncidentFilter filter) => filter with
