@@ -200,7 +200,11 @@ public sealed class IncidentQueries(PostmasterDbContext db, IMemoryCache cache)
             query = query.Where(i => i.ActiveMarker == null);
         }
 
-        if (filter.States is { Count: > 0 } states)
+        if (filter.States is [var only])
+        {
+            query = query.Where(i => i.State == only); // the common case (a tab): a plain comparison the planner sees through
+        }
+        else if (filter.States is { Count: > 1 } states)
         {
             query = query.Where(i => states.Contains(i.State));
         }
