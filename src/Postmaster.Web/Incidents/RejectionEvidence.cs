@@ -177,13 +177,17 @@ public sealed class RejectionEvidence(PostmasterDbContext db, AssetGroups groups
             .Where(v => v.IncidentId == incident.Id && v.Basis == IncidentBasis.Rejection)
             .Select(v => new { v.Value, v.Source, v.LastSeen })
             .ToListAsync(ct);
+
+        // One read for every refused (receiver, IP) pair, not one per value.
+        var receivers = refused.Select(v => v.Source).Distinct().ToList();
+        var ips = refused.Select(v => v.Value).Distinct().ToList();
+        var lastDelivered = await db.ProviderActivity.AsNoTracking()
+            .Where(a => receivers.Contains(a.Provider) && ips.Contains(a.SourceIp))
+            .ToDictionaryAsync(a => (a.Provider, a.SourceIp), a => a.LastDelivered, ct);
         DateTimeOffset? latest = null;
         foreach (var value in refused)
         {
-            var delivered = await db.ProviderActivity
-                .Where(a => a.Provider == value.Source && a.SourceIp == value.Value)
-                .Select(a => a.LastDelivered)
-                .FirstOrDefaultAsync(ct);
+            var delivered = lastDelivered.GetValueOrDefault((value.Source, value.Value));
             if (delivered is not { } at || at <= value.LastSeen)
             {
                 return null;
