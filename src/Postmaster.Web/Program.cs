@@ -6,6 +6,7 @@ using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Scheduling;
+using Postmaster.Web.Infrastructure.Templates;
 using Postmaster.Web.Signals;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +23,7 @@ builder.AddPostmasterScheduling(q =>
     q.AddIncidentSchedule(builder.Configuration);
 });
 builder.Services.AddAssets();
+builder.AddProviderKnowledge();
 builder.AddBlocklists();
 builder.AddSignals();
 builder.AddIncidents();
