@@ -5,6 +5,7 @@ using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Mail;
 using Postmaster.Web.Infrastructure.Scheduling;
 using Postmaster.Web.Infrastructure.Templates;
 using Postmaster.Web.Requests;
@@ -28,6 +29,7 @@ builder.AddProviderKnowledge();
 builder.AddBlocklists();
 builder.AddSignals();
 builder.AddIncidents();
+builder.AddPostmasterMail();
 builder.AddRequests();
 
 var app = builder.Build();
@@ -46,6 +48,7 @@ app.MapPostmasterApi()
     .MapBlocklistApi()
     .MapSignalApi()
     .MapIncidentApi()
+    .MapRequestApi()
     .MapAuditApi();
 
 await app.RunAsync();

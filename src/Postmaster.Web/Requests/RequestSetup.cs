@@ -1,16 +1,31 @@
+using Microsoft.Extensions.Options;
 using Postmaster.Core.Providers;
 using Postmaster.Core.Requests;
 using Postmaster.Web.Infrastructure.Templates;
+using Postmaster.Web.Organisation;
 
 namespace Postmaster.Web.Requests;
 
 public static class RequestSetup
 {
-    /// <summary>Request templates; drafting, sending and tracking requests; replies and follow-ups.</summary>
+    /// <summary>Request templates, the organisation profile; drafting, sending and tracking requests; replies and follow-ups.</summary>
     public static WebApplicationBuilder AddRequests(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(sp => RequestTemplateCatalog.Load(
+        var services = builder.Services;
+        services.AddOptions<RequestOptions>().Bind(builder.Configuration.GetSection(RequestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RequestOptions>, RequestOptionsValidator>();
+        services.AddSingleton(sp => RequestTemplateCatalog.Load(
             sp.GetRequiredService<TemplatesLocation>().Providers, sp.GetRequiredService<ProviderRegistry>()));
+        services.AddScoped<OrganisationProfiles>();
+
+        // The posture feature replaces this with its checks; until then every check is unknown.
+        services.AddSingleton<IRequestPosture, UnknownRequestPosture>();
+        services.AddScoped<RequestModels>();
+        services.AddScoped<RequestJournal>();
+        services.AddScoped<RequestDrafts>();
+        services.AddScoped<RequestTracking>();
+        services.AddScoped<RequestMailer>();
+        services.AddScoped<RequestQueries>();
         return builder;
     }
 

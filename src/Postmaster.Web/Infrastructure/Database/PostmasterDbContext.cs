@@ -5,6 +5,8 @@ using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Organisation;
+using Postmaster.Web.Requests;
 using Postmaster.Web.Signals;
 
 namespace Postmaster.Web.Infrastructure.Database;
@@ -56,6 +58,12 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
     public DbSet<IncidentSample> IncidentSamples => Set<IncidentSample>();
 
     public DbSet<IncidentTimelineEntry> IncidentTimeline => Set<IncidentTimelineEntry>();
+
+    public DbSet<OrganisationProfile> OrganisationProfile => Set<OrganisationProfile>();
+
+    public DbSet<ProviderRequest> Requests => Set<ProviderRequest>();
+
+    public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
