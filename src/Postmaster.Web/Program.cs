@@ -23,6 +23,7 @@ builder.AddPostmasterScheduling(q =>
     q.AddSignalSchedule(builder.Configuration);
     q.AddAuditSchedule();
     q.AddIncidentSchedule(builder.Configuration);
+    q.AddRequestSchedule(builder.Configuration);
 });
 builder.Services.AddAssets();
 builder.AddProviderKnowledge();

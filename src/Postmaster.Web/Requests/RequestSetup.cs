@@ -3,6 +3,7 @@ using Postmaster.Core.Providers;
 using Postmaster.Core.Requests;
 using Postmaster.Web.Infrastructure.Templates;
 using Postmaster.Web.Organisation;
+using Quartz;
 
 namespace Postmaster.Web.Requests;
 
@@ -26,7 +27,21 @@ public static class RequestSetup
         services.AddScoped<RequestTracking>();
         services.AddScoped<RequestMailer>();
         services.AddScoped<RequestQueries>();
+        services.AddScoped<RequestReplyPoller>();
         return builder;
+    }
+
+    /// <summary>The reply mailbox's poll (when one is set), declared with the other schedules.</summary>
+    public static void AddRequestSchedule(this IQuartzBuilder quartz, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(RequestOptions.Section).Get<RequestOptions>() ?? new RequestOptions();
+        if (!string.IsNullOrWhiteSpace(options.Imap.Host))
+        {
+            quartz.ScheduleJob<RequestReplyPollJob>(
+                t => t.WithIdentity("reply-poll", "requests").StartNow()
+                    .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(Math.Max(5, options.ImapPollSeconds))).RepeatForever()),
+                j => j.WithIdentity("reply-poll", "requests"));
+        }
     }
 
     /// <summary>
