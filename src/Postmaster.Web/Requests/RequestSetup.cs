@@ -28,13 +28,21 @@ public static class RequestSetup
         services.AddScoped<RequestMailer>();
         services.AddScoped<RequestQueries>();
         services.AddScoped<RequestReplyPoller>();
+        services.AddScoped<RequestFollowUps>();
+
+        // The alerts feature replaces this with its delivery (follow-up-due, reply-overdue).
+        services.AddScoped<IRequestDueAlerts, LoggedRequestDueAlerts>();
         return builder;
     }
 
-    /// <summary>The reply mailbox's poll (when one is set), declared with the other schedules.</summary>
+    /// <summary>The follow-up scan and the reply mailbox's poll (when one is set), declared with the other schedules.</summary>
     public static void AddRequestSchedule(this IQuartzBuilder quartz, IConfiguration configuration)
     {
         var options = configuration.GetSection(RequestOptions.Section).Get<RequestOptions>() ?? new RequestOptions();
+        quartz.ScheduleJob<RequestFollowUpJob>(
+            t => t.WithIdentity("follow-up-scan", "requests").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(Math.Clamp(options.FollowUpScanSeconds, 1, 3600))).RepeatForever()),
+            j => j.WithIdentity("follow-up-scan", "requests"));
         if (!string.IsNullOrWhiteSpace(options.Imap.Host))
         {
             quartz.ScheduleJob<RequestReplyPollJob>(
