@@ -301,7 +301,7 @@ sweep() {
     t0="$(now)"
     id="$(api POST /api/sweeps '{}' | jq -r .id)"
     deadline=$((SECONDS + SWEEP_TIMEOUT))
-    S_PEAK_THREADS=0 S_INCIDENT_AT="" S_INCIDENTS=""
+    S_PEAK_THREADS=0 S_INCIDENT_AT="" S_INCIDENT_OPENED="" S_INCIDENTS=""
     while :; do
         [[ "$WHOLE16" == 1 && "$name" == 16 && -z "$S_INCIDENT_AT" ]] && whole16_incident "$t0"
         body="$(api GET "/api/sweeps/$id")"
@@ -344,11 +344,13 @@ sweep() {
     [[ "$state" == completed ]] || log "  WARNING: the $name sweep did not complete (state $state)"
 }
 
-# whole16_incident T0: the Spamhaus incidents now; sets S_INCIDENT_AT (seconds after T0) once one holds every address
+# whole16_incident T0: the Spamhaus incidents now; sets S_INCIDENT_OPENED (seconds after T0) when the
+# first appears and S_INCIDENT_AT once one holds every address
 whole16_incident() {
     local items
     items="$(api GET '/api/incidents?provider=spamhaus&limit=100' | jq -c '[.items[] | .affectedCount]')" || return 0
     S_INCIDENTS="$items"
+    [[ -z "$S_INCIDENT_OPENED" && "$items" != "[]" ]] && S_INCIDENT_OPENED="$(calc "$(now) - $1" 2)"
     jq -e 'any(.[]; . >= 65536)' <<<"$items" >/dev/null && S_INCIDENT_AT="$(calc "$(now) - $1" 2)"
     return 0
 }
@@ -362,7 +364,7 @@ app_run() { # app_run NAME CIDR: fresh process and data folder, one measured swe
     S_TIMED_OUT=0
     sweep "$name"
     R[$name.hwm]="$(status_kb "$APP_PID" VmHWM)"
-    for k in STATE TOTAL DONE LISTED UNKNOWN NOTES ERROR WALL RUN QPS APP_CORES RBL_CORES PEAK_THREADS INCIDENT_AT INCIDENTS; do
+    for k in STATE TOTAL DONE LISTED UNKNOWN NOTES ERROR WALL RUN QPS APP_CORES RBL_CORES PEAK_THREADS INCIDENT_AT INCIDENT_OPENED INCIDENTS; do
         local v="S_$k"; R[$name.${k,,}]="${!v}"
     done
     local first="${cidr%% *}" # a second /16 (TWO16) lies outside the zones' /16: nothing more to find
@@ -398,7 +400,7 @@ done
 if [[ "$WHOLE16" == 1 ]]; then
     # PRODUCT.md: a /16 listed on one list at once produces its one incident within the sweep's own time.
     R[whole16.ratio]="$(awk -v i="${R[16.incident_at]:-}" -v w="${R[16.wall]}" 'BEGIN { if (i == "") print "n/a"; else printf "%.2f", i / w }')"
-    log "WHOLE16: the /16 sweep took ${R[16.wall]} s (POST to completed); the Spamhaus incident held all 65,536 addresses ${R[16.incident_at]:-never (within twice that)} s after the POST; ratio ${R[whole16.ratio]} (goal ≤ 1); Spamhaus incidents' affectedCount: ${R[16.incidents]}"
+    log "WHOLE16: the /16 sweep took ${R[16.wall]} s (POST to completed); the Spamhaus incident was open ${R[16.incident_opened]:-never} s and held all 65,536 addresses ${R[16.incident_at]:-never (within twice that)} s after the POST; ratio ${R[whole16.ratio]} (goal ≤ 1); Spamhaus incidents' affectedCount: ${R[16.incidents]}"
 fi
 if [[ "$PEERS" == 0 ]]; then
     log "PEERS=0: no peers run, no goals judged; /16 ${R[16.qps]} q/s (again: ${R[16.warm_qps]:-n/a}), /20 ${R[20.qps]} q/s; peak RSS /16 ${R[16.hwm]} kB, /20 ${R[20.hwm]} kB, two /16 ${R[16x2.hwm]:-n/a} kB"

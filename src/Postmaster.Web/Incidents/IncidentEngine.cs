@@ -95,11 +95,17 @@ public sealed class IncidentEngine(
     private async Task<int> InTurnAsync(Func<IncidentWork, CancellationToken, Task<int>> step, CancellationToken ct)
     {
         var work = new IncidentWork(db, options.Value.Policy, time.GetUtcNow());
+        var started = time.GetTimestamp();
         var applied = await turns.RunAsync(async token =>
         {
             var count = await step(work, token);
             return (count > 0, count);
         }, ct);
+        if (applied > 0)
+        {
+            log.LogDebug("Incident engine: {Step} applied {Count} in {Ms:F0} ms (turn and commit included)", step.Method.DeclaringType?.Name, applied, time.GetElapsedTime(started).TotalMilliseconds);
+        }
+
         foreach (var (incident, kind) in work.Alerts)
         {
             log.LogInformation("Incident {IncidentId} ({Provider}, {Group}): {Change}", incident.Id, incident.Provider, incident.GroupValue, kind);
