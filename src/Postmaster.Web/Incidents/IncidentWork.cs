@@ -109,11 +109,13 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
         }
 
         Take(incident, decision, at);
-        Touch(incident, at);
-        if (decision.TimelineKind is { } kind)
+        if (decision.TimelineKind is not { } kind)
         {
-            await TimelineAsync(incident, kind, decision.Detail ?? "", at, null, ct);
+            return; // a fact kept quietly (a streak counted on): no activity a person would see
         }
+
+        Touch(incident, at);
+        await TimelineAsync(incident, kind, decision.Detail ?? "", at, null, ct);
 
         Audited(incident, decision);
         if (decision.AlertKind is { } alert)
