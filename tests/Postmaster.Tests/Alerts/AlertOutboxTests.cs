@@ -16,7 +16,7 @@ namespace Postmaster.Tests.Alerts;
 /// What goes into the outbox besides the engine's changes: a person's reopen or severity raise, the
 /// request follow-ups' entry point, the test alert's answer without a channel, and retention.
 /// </summary>
-public sealed class AlertOutboxTests(SqliteAppFixture fixture) : IClassFixture<SqliteAppFixture>
+public abstract class AlertOutboxContract(IAppFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -69,6 +69,20 @@ public sealed class AlertOutboxTests(SqliteAppFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task The_dispatcher_makes_deliveries_of_new_alerts_on_this_database()
+    {
+        await using var scope = fixture.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PostmasterDbContext>();
+        var at = DateTimeOffset.UtcNow;
+        db.Alerts.Add(new Alert { Kind = AlertKinds.SweepFailed, At = at, Summary = "dispatcher test", Detail = "No enabled list could be checked." });
+        await db.SaveChangesAsync(Ct);
+
+        await scope.ServiceProvider.GetRequiredService<AlertDispatcher>().RunAsync(Ct);
+
+        Assert.False(await db.Alerts.AnyAsync(a => a.FannedOutAt == null, Ct)); // no channel here: made into no delivery, but done
+    }
+
+    [Fact]
     public async Task A_test_alert_with_no_channel_configured_says_what_to_set()
     {
         using var api = fixture.App.Api();
@@ -104,3 +118,7 @@ public sealed class AlertOutboxTests(SqliteAppFixture fixture) : IClassFixture<S
         Assert.True(await db.Alerts.AnyAsync(a => a.Id == keptAlert.Id, Ct));
     }
 }
+
+public sealed class SqliteAlertOutboxTests(SqliteAppFixture fixture) : AlertOutboxContract(fixture), IClassFixture<SqliteAppFixture>;
+
+public sealed class PostgresAlertOutboxTests(PostgresAppFixture fixture) : AlertOutboxContract(fixture), IClassFixture<PostgresAppFixture>;
