@@ -154,12 +154,13 @@ public sealed class AlertDeliveryTests
 
         var surbl = Assert.Single(smtp.MessagesTo("surbl-watcher@alerts.test"));
         Assert.Equal("[Postmaster] SURBL multi lists phishy.example, new incident #4", surbl.Subject);
-        Assert.Empty(smtp.MessagesTo("critical-only@alerts.test")); // no incident here is critical
+        var critical = Assert.Single(smtp.MessagesTo("critical-only@alerts.test")); // Spamhaus weighs severe: critical; SURBL does not
+        Assert.Equal("[Postmaster] 3 new incidents (spamhaus 3)", critical.Subject);
         Assert.Empty(smtp.MessagesTo("lists-only@alerts.test")); // the quarantine alert is switched off
         Assert.Empty(smtp.MessagesTo("mail-off@alerts.test"));
         var everything = Assert.Single(smtp.MessagesTo(AlertScenario.Recipient));
         Assert.Equal("[Postmaster] 4 new incidents (spamhaus 3, surbl 1)", everything.Subject);
-        Assert.Equal(2, smtp.Messages().Count);
+        Assert.Equal(3, smtp.Messages().Count);
     }
 
     [Fact]
