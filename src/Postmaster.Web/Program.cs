@@ -1,3 +1,4 @@
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Assets;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
@@ -20,11 +21,13 @@ builder.AddPostmasterScheduling(q =>
     q.AddSignalSchedule(builder.Configuration);
     q.AddAuditSchedule();
     q.AddIncidentSchedule(builder.Configuration);
+    q.AddAlertSchedule(builder.Configuration);
 });
 builder.Services.AddAssets();
 builder.AddBlocklists();
 builder.AddSignals();
 builder.AddIncidents();
+builder.AddAlerts();
 
 var app = builder.Build();
 
@@ -40,6 +43,7 @@ app.MapPostmasterApi()
     .MapBlocklistApi()
     .MapSignalApi()
     .MapIncidentApi()
+    .MapAlertApi()
     .MapAuditApi();
 
 await app.RunAsync();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Assets;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
@@ -56,6 +57,18 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
     public DbSet<IncidentSample> IncidentSamples => Set<IncidentSample>();
 
     public DbSet<IncidentTimelineEntry> IncidentTimeline => Set<IncidentTimelineEntry>();
+
+    public DbSet<Alert> Alerts => Set<Alert>();
+
+    public DbSet<AlertDelivery> AlertDeliveries => Set<AlertDelivery>();
+
+    public DbSet<AlertDeliveryItem> AlertDeliveryItems => Set<AlertDeliveryItem>();
+
+    public DbSet<AlertSubscription> AlertSubscriptions => Set<AlertSubscription>();
+
+    public DbSet<AlertKindSetting> AlertKindSettings => Set<AlertKindSetting>();
+
+    public DbSet<QuietIpAlertMark> QuietIpAlertMarks => Set<QuietIpAlertMark>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
