@@ -6,6 +6,7 @@ using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Scheduling;
+using Postmaster.Web.Posture;
 using Postmaster.Web.Signals;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,11 +21,13 @@ builder.AddPostmasterScheduling(q =>
     q.AddSignalSchedule(builder.Configuration);
     q.AddAuditSchedule();
     q.AddIncidentSchedule(builder.Configuration);
+    q.AddPostureSchedule(builder.Configuration);
 });
 builder.Services.AddAssets();
 builder.AddBlocklists();
 builder.AddSignals();
 builder.AddIncidents();
+builder.AddPosture();
 
 var app = builder.Build();
 
@@ -40,6 +43,7 @@ app.MapPostmasterApi()
     .MapBlocklistApi()
     .MapSignalApi()
     .MapIncidentApi()
+    .MapPostureApi()
     .MapAuditApi();
 
 await app.RunAsync();

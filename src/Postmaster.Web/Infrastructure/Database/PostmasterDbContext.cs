@@ -5,6 +5,7 @@ using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Posture;
 using Postmaster.Web.Signals;
 
 namespace Postmaster.Web.Infrastructure.Database;
@@ -56,6 +57,8 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
     public DbSet<IncidentSample> IncidentSamples => Set<IncidentSample>();
 
     public DbSet<IncidentTimelineEntry> IncidentTimeline => Set<IncidentTimelineEntry>();
+
+    public DbSet<AssetPosture> AssetPostures => Set<AssetPosture>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
