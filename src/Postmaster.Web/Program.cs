@@ -7,6 +7,7 @@ using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Scheduling;
+using Postmaster.Web.Posture;
 using Postmaster.Web.Signals;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,12 +23,14 @@ builder.AddPostmasterScheduling(q =>
     q.AddAuditSchedule();
     q.AddIncidentSchedule(builder.Configuration);
     q.AddAlertSchedule(builder.Configuration);
+    q.AddPostureSchedule(builder.Configuration);
 });
 builder.Services.AddAssets();
 builder.AddBlocklists();
 builder.AddSignals();
 builder.AddIncidents();
 builder.AddAlerts();
+builder.AddPosture();
 
 var app = builder.Build();
 
@@ -44,6 +47,7 @@ app.MapPostmasterApi()
     .MapSignalApi()
     .MapIncidentApi()
     .MapAlertApi()
+    .MapPostureApi()
     .MapAuditApi();
 
 await app.RunAsync();

@@ -6,6 +6,7 @@ using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Posture;
 using Postmaster.Web.Signals;
 
 namespace Postmaster.Web.Infrastructure.Database;
@@ -69,6 +70,8 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
     public DbSet<AlertKindSetting> AlertKindSettings => Set<AlertKindSetting>();
 
     public DbSet<QuietIpAlertMark> QuietIpAlertMarks => Set<QuietIpAlertMark>();
+
+    public DbSet<AssetPosture> AssetPostures => Set<AssetPosture>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

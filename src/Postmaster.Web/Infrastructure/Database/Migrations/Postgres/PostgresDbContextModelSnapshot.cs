@@ -1227,6 +1227,30 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Postmaster.Web.Posture.AssetPosture", b =>
+                {
+                    b.Property<long>("AssetId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("CheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Checks")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DkimSelectors")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("SpfPassDomains")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.HasKey("AssetId");
+
+                    b.ToTable("AssetPostures", (string)null);
+                });
+
             modelBuilder.Entity("Postmaster.Web.Signals.BlockEpisode", b =>
                 {
                     b.Property<long>("Id")
@@ -1645,6 +1669,15 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Postmaster.Web.Posture.AssetPosture", b =>
+                {
+                    b.HasOne("Postmaster.Web.Assets.Asset", null)
+                        .WithOne()
+                        .HasForeignKey("Postmaster.Web.Posture.AssetPosture", "AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Postmaster.Web.Signals.EpisodeEvent", b =>

@@ -1192,6 +1192,30 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Postmaster.Web.Posture.AssetPosture", b =>
+                {
+                    b.Property<long>("AssetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Checks")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DkimSelectors")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SpfPassDomains")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AssetId");
+
+                    b.ToTable("AssetPostures", (string)null);
+                });
+
             modelBuilder.Entity("Postmaster.Web.Signals.BlockEpisode", b =>
                 {
                     b.Property<long>("Id")
@@ -1600,6 +1624,15 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Postmaster.Web.Posture.AssetPosture", b =>
+                {
+                    b.HasOne("Postmaster.Web.Assets.Asset", null)
+                        .WithOne()
+                        .HasForeignKey("Postmaster.Web.Posture.AssetPosture", "AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Postmaster.Web.Signals.EpisodeEvent", b =>
