@@ -7,7 +7,9 @@ using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Scheduling;
+using Postmaster.Web.Infrastructure.Templates;
 using Postmaster.Web.Posture;
+using Postmaster.Web.Requests;
 using Postmaster.Web.Signals;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -26,18 +28,22 @@ builder.AddPostmasterScheduling(q =>
     q.AddPostureSchedule(builder.Configuration);
 });
 builder.Services.AddAssets();
+builder.AddProviderKnowledge();
 builder.AddBlocklists();
 builder.AddSignals();
 builder.AddIncidents();
 builder.AddAlerts();
 builder.AddPosture();
+builder.AddRequests();
 
 var app = builder.Build();
 
+// Provider knowledge first: a broken pack or template stops the start before the database is touched.
+app.Services.ValidateProviderPacks();
+app.Services.ValidateRequestTemplates();
 await app.Services.MigrateDatabaseAsync();
 await app.Services.EnsureSignInPossibleAsync();
 await app.Services.InitializeBlocklistsAsync(app.Configuration.GetValue<bool>("Postmaster:Scheduler:Clustered"));
-app.Services.ValidateProviderPacks();
 
 app.UsePostmasterDefaults();
 app.MapPostmasterDefaults();

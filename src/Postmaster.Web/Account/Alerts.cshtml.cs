@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
 using Postmaster.Core.Blocklists;
 using Postmaster.Core.Incidents;
-using Postmaster.Core.Signals;
+using Postmaster.Core.Providers;
 using Postmaster.Web.Alerts;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Auth;
@@ -13,7 +13,7 @@ namespace Postmaster.Web.Account;
 
 /// <summary>A signed-in person's own alert mail: on or off, which kinds, which providers, from which severity. Every role.</summary>
 public sealed class AlertsModel(
-    UserManager<PostmasterUser> users, AlertSettings settings, IOptions<SmtpOptions> smtp, ResponseClassifier classifier, BlocklistCatalog catalog) : PageModel
+    UserManager<PostmasterUser> users, AlertSettings settings, IOptions<SmtpOptions> smtp, ProviderRegistry providers, BlocklistCatalog catalog) : PageModel
 {
     public AlertSubscription Subscription { get; private set; } = new();
 
@@ -54,7 +54,7 @@ public sealed class AlertsModel(
     {
         Subscription = await settings.SubscriptionAsync(user.Id, ct);
         Off = await settings.OffAsync(ct);
-        Providers = IncidentQueries.KnownProviders(classifier, catalog);
+        Providers = IncidentQueries.KnownProviders(providers, catalog);
     }
 
     public bool Wants(string kind) => Core.Alerts.AlertInterest.Split(Subscription.Kinds).Contains(kind);

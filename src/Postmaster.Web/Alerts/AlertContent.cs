@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Alerts;
 using Postmaster.Core.Blocklists;
+using Postmaster.Core.Providers;
 using Postmaster.Core.Signals;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Database;
@@ -16,7 +17,7 @@ namespace Postmaster.Web.Alerts;
 /// the first <see cref="AlertRenderer.FullItems"/> alerts get evidence and next steps, every alert
 /// gets its headline, a digest of a /16 costs a few queries, not one per address.
 /// </summary>
-public sealed class AlertContent(PostmasterDbContext db, ResponseClassifier classifier, IncidentProviders providers, PublicLinks links)
+public sealed class AlertContent(PostmasterDbContext db, ProviderRegistry registry, IncidentProviders providers, PublicLinks links)
 {
     private const int EvidenceValues = 10;
     private const int EvidenceSamples = 3;
@@ -100,7 +101,7 @@ public sealed class AlertContent(PostmasterDbContext db, ResponseClassifier clas
                 evidence.Add($"{at} UTC {s.Receiver}{(s.Mx is { } mx ? $" ({mx})" : "")} refused {s.SourceIp}: {s.SmtpCode} {s.EnhancedCode} {Cut(s.Response, 500)}".Replace("  ", " ", StringComparison.Ordinal));
             }
 
-            steps.AddRange(NextSteps(await IncidentNextSteps.ForAsync(incident, db, classifier, ct)));
+            steps.AddRange(NextSteps(await IncidentNextSteps.ForAsync(incident, db, registry, ct)));
         }
 
         return new AlertView(alert.Id, alert.Kind, alert.At, headline, alert.Detail, snapshot,
@@ -203,7 +204,7 @@ public sealed class AlertContent(PostmasterDbContext db, ResponseClassifier clas
 
     private string ProviderName(string provider)
     {
-        var name = classifier.Pack(provider)?.Name;
+        var name = registry.Find(provider)?.Name;
         if (string.IsNullOrWhiteSpace(name))
         {
             return provider;

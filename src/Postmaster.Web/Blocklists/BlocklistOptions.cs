@@ -46,34 +46,3 @@ public sealed class DnsOptions
     [Range(0, 5)]
     public int Retries { get; set; } = 1;
 }
-
-/// <summary>Where the provider knowledge lives: <c>Postmaster:TemplatesDirectory</c>, or the repo's templates/ folder.</summary>
-public sealed class TemplatesLocation(string path)
-{
-    public string Path { get; } = path;
-
-    public string Catalog => System.IO.Path.Combine(Path, "blocklists", "catalog.json");
-
-    public static TemplatesLocation Resolve(IConfiguration configuration, IHostEnvironment environment)
-    {
-        if (configuration["Postmaster:TemplatesDirectory"] is { Length: > 0 } configured)
-        {
-            return new TemplatesLocation(System.IO.Path.GetFullPath(configured));
-        }
-
-        foreach (var start in new[] { environment.ContentRootPath, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = System.IO.Path.Combine(dir.FullName, "templates");
-                if (File.Exists(System.IO.Path.Combine(candidate, "blocklists", "catalog.json")))
-                {
-                    return new TemplatesLocation(candidate);
-                }
-            }
-        }
-
-        throw new InvalidOperationException(
-            "Cannot find the templates folder (templates/blocklists/catalog.json). Set Postmaster:TemplatesDirectory to its path.");
-    }
-}

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Postmaster.Core.Blocklists;
+using Postmaster.Web.Infrastructure.Templates;
 using Quartz;
 
 namespace Postmaster.Web.Blocklists;
@@ -17,9 +18,7 @@ public static class BlocklistSetup
             .ValidateOnStart();
         services.AddOptions<DnsOptions>().Bind(builder.Configuration.GetSection(DnsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
-        var templates = TemplatesLocation.Resolve(builder.Configuration, builder.Environment);
-        services.AddSingleton(templates);
-        services.AddSingleton(_ => BlocklistCatalog.Load(templates.Catalog));
+        services.AddSingleton(sp => BlocklistCatalog.Load(sp.GetRequiredService<TemplatesLocation>().Catalog));
         services.AddSingleton(sp =>
         {
             var dns = sp.GetRequiredService<IOptions<DnsOptions>>().Value;

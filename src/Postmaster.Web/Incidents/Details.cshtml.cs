@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Incidents;
-using Postmaster.Core.Signals;
+using Postmaster.Core.Providers;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Http;
@@ -18,7 +18,7 @@ public sealed class DetailsModel(
     IncidentQueries queries,
     IncidentChanges changes,
     PostmasterDbContext db,
-    ResponseClassifier classifier,
+    ProviderRegistry providers,
     IAuthorizationService authorization) : PageModel
 {
     public const string AutoSeverity = "auto";
@@ -147,7 +147,7 @@ public sealed class DetailsModel(
         var lines = await db.IncidentTimeline.CountAsync(t => t.IncidentId == id, ct);
         TimelinePager = PagerFor("timeline-pager", timeline, lines, TimelineCursor, next => new { id, timeline = next }, "timeline entries");
 
-        NextSteps = await IncidentNextSteps.ForAsync(Incident, db, classifier, ct);
+        NextSteps = await IncidentNextSteps.ForAsync(Incident, db, providers, ct);
         CanEdit = await MayEditAsync();
         if (CanEdit)
         {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Core.Providers;
 using Postmaster.Core.Signals;
 using Postmaster.Web.Infrastructure.Database;
 
@@ -23,9 +24,9 @@ public sealed record IncidentNextSteps(string Provider, string? ProviderName, Re
     public static Uri? WebLink(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri : null;
 
-    public static async Task<IncidentNextSteps> ForAsync(Incident incident, PostmasterDbContext db, ResponseClassifier classifier, CancellationToken ct)
+    public static async Task<IncidentNextSteps> ForAsync(Incident incident, PostmasterDbContext db, ProviderRegistry providers, CancellationToken ct)
     {
-        var pack = classifier.Pack(incident.Provider);
+        var pack = providers.Find(incident.Provider);
 
         // The lists the incident's listings came from; an incident opened by a rejection that cited
         // the operator has none, and then every list of that operator is what may apply.

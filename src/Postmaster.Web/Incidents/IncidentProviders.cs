@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Blocklists;
 using Postmaster.Core.Incidents;
-using Postmaster.Core.Signals;
+using Postmaster.Core.Providers;
 using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Incidents;
@@ -23,7 +23,7 @@ public sealed record ListOperator(long Id, string Provider, string Zone, bool Do
 /// Provider names and weights, as the catalog and provider packs give them: a list's operator
 /// slug (<c>spamhaus</c> for ZEN and DBL), a receiver's or gateway's pack.
 /// </summary>
-public sealed class IncidentProviders(PostmasterDbContext db, ResponseClassifier classifier)
+public sealed class IncidentProviders(PostmasterDbContext db, ProviderRegistry providers)
 {
     private Dictionary<long, ListOperator>? _lists;
 
@@ -52,6 +52,6 @@ public sealed class IncidentProviders(PostmasterDbContext db, ResponseClassifier
             return lists.Max(l => l.Weight);
         }
 
-        return classifier.Pack(provider)?.Weight ?? ProviderWeight.Moderate;
+        return providers.Find(provider)?.Weight ?? ProviderWeight.Moderate;
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Postmaster.Core.Blocklists;
 using Postmaster.Core.Incidents;
-using Postmaster.Core.Signals;
+using Postmaster.Core.Providers;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Http;
 
@@ -199,8 +199,8 @@ public sealed class IncidentQueries(PostmasterDbContext db, IMemoryCache cache)
     /// The providers a filter offers: every provider pack and catalog operator. Known from the
     /// templates, so the list page does not scan 100,000 incidents for a DISTINCT on each request.
     /// </summary>
-    public static IReadOnlyList<string> KnownProviders(ResponseClassifier classifier, BlocklistCatalog catalog) =>
-        classifier.Packs.Where(p => p.Role != ProviderRole.Generic).Select(p => p.Slug)
+    public static IReadOnlyList<string> KnownProviders(ProviderRegistry providers, BlocklistCatalog catalog) =>
+        providers.Providers.Select(p => p.Slug)
             .Concat(catalog.Lists.Select(l => l.Provider))
             .Where(p => p.Length > 0)
             .Distinct(StringComparer.Ordinal)

@@ -12,7 +12,7 @@ namespace Postmaster.Web.Incidents;
 /// and shared. Without a state the list shows the active incidents, what a person means by "open".
 /// </summary>
 public sealed class IndexModel(
-    IncidentQueries queries, PostmasterDbContext db, IMemoryCache cache, Core.Signals.ResponseClassifier classifier, Core.Blocklists.BlocklistCatalog catalog, TimeProvider time) : PageModel
+    IncidentQueries queries, PostmasterDbContext db, IMemoryCache cache, Core.Providers.ProviderRegistry providers, Core.Blocklists.BlocklistCatalog catalog, TimeProvider time) : PageModel
 {
     public const string ActiveTab = "active";
     public const string AllTab = "all";
@@ -96,7 +96,7 @@ public sealed class IndexModel(
             page.Next is null ? null : Link(Tab, page.Next),
             string.IsNullOrEmpty(Cursor) ? null : Link(Tab, null),
             "incidents");
-        Providers = IncidentQueries.KnownProviders(classifier, catalog);
+        Providers = IncidentQueries.KnownProviders(providers, catalog);
         if (!string.IsNullOrWhiteSpace(Provider) && !Providers.Contains(Provider, StringComparer.Ordinal))
         {
             Providers = [.. Providers, Provider]; // a custom list's operator, typed into the URL: keep it selected

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Core.Providers;
 using Postmaster.Core.Signals;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Http;
@@ -26,7 +27,7 @@ public sealed record QuietRow(
     int ResetAfterDays);
 
 /// <summary>Read models for the API and the Signals pages.</summary>
-public sealed class SignalQueries(PostmasterDbContext db, ResponseClassifier classifier, TimeProvider time)
+public sealed class SignalQueries(PostmasterDbContext db, ProviderRegistry providers, TimeProvider time)
 {
     public async Task<IReadOnlyList<SummaryRow>> SummaryAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
     {
@@ -88,7 +89,7 @@ public sealed class SignalQueries(PostmasterDbContext db, ResponseClassifier cla
     /// <summary>The quiet rows, quietest first, after <paramref name="after"/>.</summary>
     private async IAsyncEnumerable<QuietRow> QuietRowsAsync(QuietKey? after, [EnumeratorCancellation] CancellationToken ct)
     {
-        var packs = classifier.Packs.Where(p => p.QuietSenderReset is not null).ToDictionary(p => p.Slug);
+        var packs = providers.Packs.Where(p => p.QuietSenderReset is not null).ToDictionary(p => p.Slug);
         if (packs.Count == 0)
         {
             yield break;

@@ -1,6 +1,6 @@
 using Postmaster.Core.Blocklists;
+using Postmaster.Core.Providers;
 using Postmaster.Core.Signals;
-using Postmaster.Web.Blocklists;
 using Postmaster.Web.Signals.Probes;
 using Quartz;
 
@@ -17,14 +17,9 @@ public static class SignalSetup
             .Validate(o => o.Episodes.Keys.All(k => SignalNames.ParseKind(k) is not null),
                 "Postmaster:Signals:Episodes keys must be kinds: ip-reputation, blocklist, rate-limit, auth, content, policy, user-unknown, other.")
             .ValidateOnStart();
-        services.AddSingleton(sp =>
-        {
-            var templates = sp.GetRequiredService<TemplatesLocation>();
-            var catalog = sp.GetRequiredService<BlocklistCatalog>();
-            return new ResponseClassifier(
-                ProviderPackLoader.LoadAll(Path.Combine(templates.Path, "providers")),
-                catalog.Lists.Select(l => new KeyValuePair<string, string>(l.Zone, l.Provider)));
-        });
+        services.AddSingleton(sp => new ResponseClassifier(
+            sp.GetRequiredService<ProviderRegistry>().Packs,
+            sp.GetRequiredService<BlocklistCatalog>().Lists.Select(l => new KeyValuePair<string, string>(l.Zone, l.Provider))));
         services.AddScoped<SignalStore>();
         services.AddScoped<EpisodeTracker>();
         services.AddScoped<SignalIngestor>();
@@ -58,6 +53,10 @@ public static class SignalSetup
         quartz.AddProbeSchedule(configuration);
     }
 
-    /// <summary>Fails start-up on a broken provider pack, naming the file.</summary>
-    public static void ValidateProviderPacks(this IServiceProvider services) => services.GetRequiredService<ResponseClassifier>();
+    /// <summary>Fails start-up on a broken provider pack, naming the file; builds the classifier's indexes before the first reply.</summary>
+    public static void ValidateProviderPacks(this IServiceProvider services)
+    {
+        services.GetRequiredService<ProviderRegistry>();
+        services.GetRequiredService<ResponseClassifier>();
+    }
 }

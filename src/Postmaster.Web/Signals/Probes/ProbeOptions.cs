@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Postmaster.Core.Providers;
 using Postmaster.Core.Signals;
 
 namespace Postmaster.Web.Signals.Probes;
@@ -166,12 +167,12 @@ public sealed class ProbeOptions
 }
 
 /// <summary>Fails start-up on a probe that names an unknown provider or cannot be sent, with one line per problem.</summary>
-public sealed class ProbeOptionsValidator(ResponseClassifier classifier) : IValidateOptions<ProbeOptions>
+public sealed class ProbeOptionsValidator(ProviderRegistry providers) : IValidateOptions<ProbeOptions>
 {
     public ValidateOptionsResult Validate(string? name, ProbeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Problems(classifier.Packs.Select(p => p.Slug).ToHashSet(StringComparer.Ordinal));
+        var problems = options.Problems(providers.Packs.Select(p => p.Slug).ToHashSet(StringComparer.Ordinal));
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Postmaster.Core.Providers;
 using Postmaster.Web.Signals.Probes;
 using Quartz;
 
@@ -21,7 +22,7 @@ public class ProbeOptionsTests
     };
 
     private static List<string> Problems(ProbeDefinition probe) =>
-        new ProbeOptionsValidator(ProviderPackTests.Classifier).Validate(null, new ProbeOptions { Probes = [probe] }) is { Failed: true } result
+        new ProbeOptionsValidator(new ProviderRegistry(ProviderPackTests.Packs)).Validate(null, new ProbeOptions { Probes = [probe] }) is { Failed: true } result
             ? result.Failures!.ToList()
             : [];
 
@@ -147,7 +148,7 @@ public class ProbeOptionsTests
     public void The_validator_is_what_start_up_runs()
     {
         var options = new ProbeOptions { Probes = [new ProbeDefinition { Provider = "nobody" }] };
-        var validator = new ProbeOptionsValidator(ProviderPackTests.Classifier);
+        var validator = new ProbeOptionsValidator(new ProviderRegistry(ProviderPackTests.Packs));
 
         var result = ((IValidateOptions<ProbeOptions>)validator).Validate(Options.DefaultName, options);
 
