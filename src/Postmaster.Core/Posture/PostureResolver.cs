@@ -102,18 +102,33 @@ public sealed class PostureResolver
         private readonly ConcurrentDictionary<string, Task<DnsAnswer<MxHost>>> _mx = new();
         private readonly ConcurrentDictionary<IPAddress, Task<DnsAnswer<string>>> _ptr = new();
 
-        // The first caller's token starts the query; later callers of the same run share its answer.
         public Task<DnsAnswer<string>> TxtAsync(string name, CancellationToken cancellationToken) =>
-            _txt.GetOrAdd(Key(name), n => resolver.AskAsync(n, QueryType.TXT, Texts, cancellationToken));
+            Once(_txt, Key(name), n => resolver.AskAsync(n, QueryType.TXT, Texts, cancellationToken));
 
         public Task<DnsAnswer<IPAddress>> AddressesAsync(string name, AddressFamily family, CancellationToken cancellationToken) =>
-            _addresses.GetOrAdd((Key(name), family), k => resolver.AskAsync(
+            Once(_addresses, (Key(name), family), k => resolver.AskAsync(
                 k.Item1, family == AddressFamily.InterNetworkV6 ? QueryType.AAAA : QueryType.A, r => Addresses(r, family), cancellationToken));
 
         public Task<DnsAnswer<MxHost>> MxAsync(string name, CancellationToken cancellationToken) =>
-            _mx.GetOrAdd(Key(name), n => resolver.AskAsync(n, QueryType.MX, Exchanges, cancellationToken));
+            Once(_mx, Key(name), n => resolver.AskAsync(n, QueryType.MX, Exchanges, cancellationToken));
 
         public Task<DnsAnswer<string>> PtrAsync(IPAddress address, CancellationToken cancellationToken) =>
-            _ptr.GetOrAdd(address, a => resolver.AskAsync(a.GetArpaName(), QueryType.PTR, Pointers, cancellationToken));
+            Once(_ptr, address, a => resolver.AskAsync(a.GetArpaName(), QueryType.PTR, Pointers, cancellationToken));
+
+        // The first caller's token starts the query and later callers of the run share its answer;
+        // a query cancelled with its caller (one asset's time ran out) is asked again for the next.
+        private static Task<T> Once<TKey, T>(ConcurrentDictionary<TKey, Task<T>> answers, TKey key, Func<TKey, Task<T>> ask)
+            where TKey : notnull
+        {
+            var task = answers.GetOrAdd(key, ask);
+            if (task.IsCanceled)
+            {
+                var again = ask(key);
+                answers[key] = again;
+                return again;
+            }
+
+            return task;
+        }
     }
 }

@@ -32,7 +32,7 @@ public static class SpfCheck
         var groups = pairs.GroupBy(p => p.Result.Outcome).OrderBy(g => Rank(g.Key)).ToList();
         var parts = groups.Select(g =>
         {
-            var subjects = PostureText.List([.. g.Select(p => ofDomain ? p.Ip.ToString() : p.Domain)], 4);
+            var subjects = PostureText.List([.. g.Select(p => ofDomain ? p.Ip.ToString() : p.Domain).Distinct()], 4);
             return $"{SpfResult.ToApi(g.Key)} for {subjects} ({PostureText.Bound(g.First().Result.Reason, 220)})";
         });
         var detail = string.Join("; ", parts) + "." + (cut is null ? "" : " " + cut);

@@ -29,7 +29,8 @@ public static class PostureEndpoints
     {
         var posture = api.MapGroup("/posture").WithTags("Posture");
 
-        posture.MapGet("/{asset}", async Task<Results<Ok<PostureResponse>, ProblemHttpResult>> (
+        // A catch-all, so a range can be written as it is: /api/posture/192.0.2.0/28 (or with %2F, as the other calls need).
+        posture.MapGet("/{**asset}", async Task<Results<Ok<PostureResponse>, ProblemHttpResult>> (
             string asset, PostureQueries queries, PostureService service, CancellationToken ct) =>
         {
             var (found, value, error) = await queries.ResolveAsync(asset, ct);

@@ -68,7 +68,7 @@ public sealed class PostureQueries(PostmasterDbContext db)
     /// <summary>What <c>{asset}</c> in a posture call means: an asset id, or an IP, range or domain (in the inventory or not).</summary>
     public async Task<(Asset? Asset, AssetValue? Value, string? Error)> ResolveAsync(string text, CancellationToken ct)
     {
-        var trimmed = text.Trim();
+        var trimmed = Uri.UnescapeDataString(text).Trim(); // a range's slash arrives as %2F in a path segment
         if (trimmed.Length > 0 && trimmed.All(char.IsAsciiDigit))
         {
             return long.TryParse(trimmed, System.Globalization.CultureInfo.InvariantCulture, out var id)

@@ -285,9 +285,12 @@ public sealed class PostureChecksTests
         Assert.Equal(PostureStatus.Unknown, SpfCheck.StatusOf(SpfOutcome.TempError));
     }
 
-    internal static string RsaKey(int bits)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Keys = new();
+
+    /// <summary>A public key of that size, made once per run (a 2048-bit key takes a while to generate).</summary>
+    internal static string RsaKey(int bits) => Keys.GetOrAdd(bits, b =>
     {
-        using var rsa = RSA.Create(bits);
+        using var rsa = RSA.Create(b);
         return Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
-    }
+    });
 }

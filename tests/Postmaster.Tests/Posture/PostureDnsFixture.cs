@@ -40,7 +40,7 @@ public sealed class PostureDnsFixture : IAsyncLifetime
             // Addresses: .10 confirms, .20 names a host that resolves elsewhere, .30 has no PTR.
             .Host("mail.example.test", "192.0.2.10").Reverse("192.0.2.10", "mail.example.test")
             .Reverse("192.0.2.20", "other.example.test").Host("other.example.test", "198.51.100.7")
-            .Host("www.example.test", "192.0.2.80")
+            .Host("www.example.test", "192.0.2.80").Host("example.test", "127.0.0.1")
             .Mx("example.test", "mail.example.test", 10)
 
             // SPF: an include chain and a redirect.
