@@ -113,7 +113,10 @@ public sealed class PostureService(
     private async Task<PostureView> RefreshAsync(Asset asset, PostureSubjects.Inventory inventory, PostureAssessor assessor, CancellationToken ct)
     {
         var report = await AssessAsync(assessor, subjects.For(asset.ToValue(), asset.Pool, asset.Id, inventory), ct);
-        var at = time.GetUtcNow();
+        // To the millisecond: what the databases keep (SQLite 100 µs, PostgreSQL 1 µs), so the answer
+        // of the check that stored it and every later read of it say the same time.
+        var now = time.GetUtcNow();
+        var at = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), now.Offset);
         var row = await db.AssetPostures.FirstOrDefaultAsync(p => p.AssetId == asset.Id, ct);
         if (row is null)
         {
