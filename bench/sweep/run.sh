@@ -40,6 +40,7 @@ APP_SETTINGS="${APP_SETTINGS:-}"         # extra app settings, space-separated K
 TWO16="${TWO16:-1}"                      # 1: also sweep two /16s in one process (twice the /16), to see whether memory levels off
 PEERS="${PEERS:-1}"                      # 0: only the Postmaster sweeps (a quick look while tuning; no goals are judged)
 BUILD_REV="${BUILD_REV:-}"               # empty: build the working tree; a git revision (HEAD, a tag…): build that, from a git archive in the temp folder
+WHOLE16="${WHOLE16:-0}"                  # 1: zen lists every address of the /16 (a /16 listed at once): times its one incident (see README)
 
 ZONES=(zen.spamhaus.org b.barracudacentral.org bl.spamcop.net)
 SLUGS=(spamhaus-zen barracuda-brbl spamcop-scbl)
@@ -164,7 +165,8 @@ log "work folder $WORK"
 # (multiplicative hash of the index), plus 127.0.0.2 (the RFC 5782 test point; 127.0.0.1 stays unlisted).
 A="${NET16%%.*}" B="${NET16#*.}"
 for z in 0 1 2; do
-    awk -v salt="$z" -v a="$A" -v b="$B" -v pm="$LISTED_PER_MILLE" 'BEGIN {
+    pm="$LISTED_PER_MILLE"; [[ "$WHOLE16" == 1 && "$z" == 0 ]] && pm=1000 # every address
+    awk -v salt="$z" -v a="$A" -v b="$B" -v pm="$pm" 'BEGIN {
         print ":127.0.0.2:Listed by the Postmaster sweep benchmark: $"
         print "127.0.0.2"
         for (i = 0; i < 65536; i++) {
@@ -299,8 +301,9 @@ sweep() {
     t0="$(now)"
     id="$(api POST /api/sweeps '{}' | jq -r .id)"
     deadline=$((SECONDS + SWEEP_TIMEOUT))
-    S_PEAK_THREADS=0
+    S_PEAK_THREADS=0 S_INCIDENT_AT="" S_INCIDENT_OPENED="" S_INCIDENTS=""
     while :; do
+        [[ "$WHOLE16" == 1 && "$name" == 16 && -z "$S_INCIDENT_AT" ]] && whole16_incident "$t0"
         body="$(api GET "/api/sweeps/$id")"
         state="$(jq -r .state <<<"$body")"
         [[ "$state" == completed || "$state" == failed ]] && break
@@ -311,6 +314,12 @@ sweep() {
     done
     t1="$(now)"
     phase_end "$name"
+    if [[ "$WHOLE16" == 1 && "$name" == 16 && -z "$S_INCIDENT_AT" ]]; then # not yet whole when the sweep ended: wait as long again at most
+        local until_at; until_at="$(calc "$t1 + ($t1 - $t0)" 2)"
+        while [[ -z "$S_INCIDENT_AT" ]] && awk -v n="$(now)" -v u="$until_at" 'BEGIN { exit !(n < u) }'; do
+            whole16_incident "$t0"; [[ -z "$S_INCIDENT_AT" ]] && sleep 0.25
+        done
+    fi
     c1="$(cpu_ticks "$APP_PID")"; r1="$(cpu_ticks "$RBLDNSD_PID")"
     echo "$body" >"$WORK/sweep-$name.json"
     S_STATE="$state"
@@ -335,6 +344,17 @@ sweep() {
     [[ "$state" == completed ]] || log "  WARNING: the $name sweep did not complete (state $state)"
 }
 
+# whole16_incident T0: the Spamhaus incidents now; sets S_INCIDENT_OPENED (seconds after T0) when the
+# first appears and S_INCIDENT_AT once one holds every address
+whole16_incident() {
+    local items
+    items="$(api GET '/api/incidents?provider=spamhaus&limit=100' | jq -c '[.items[] | .affectedCount]')" || return 0
+    S_INCIDENTS="$items"
+    [[ -z "$S_INCIDENT_OPENED" && "$items" != "[]" ]] && S_INCIDENT_OPENED="$(calc "$(now) - $1" 2)"
+    jq -e 'any(.[]; . >= 65536)' <<<"$items" >/dev/null && S_INCIDENT_AT="$(calc "$(now) - $1" 2)"
+    return 0
+}
+
 app_run() { # app_run NAME CIDR: fresh process and data folder, one measured sweep (+ a warm one)
     local name="$1" cidr="$2"
     log "Postmaster $name: $cidr (fresh process and data folder)"
@@ -344,7 +364,7 @@ app_run() { # app_run NAME CIDR: fresh process and data folder, one measured swe
     S_TIMED_OUT=0
     sweep "$name"
     R[$name.hwm]="$(status_kb "$APP_PID" VmHWM)"
-    for k in STATE TOTAL DONE LISTED UNKNOWN NOTES ERROR WALL RUN QPS APP_CORES RBL_CORES PEAK_THREADS; do
+    for k in STATE TOTAL DONE LISTED UNKNOWN NOTES ERROR WALL RUN QPS APP_CORES RBL_CORES PEAK_THREADS INCIDENT_AT INCIDENT_OPENED INCIDENTS; do
         local v="S_$k"; R[$name.${k,,}]="${!v}"
     done
     local first="${cidr%% *}" # a second /16 (TWO16) lies outside the zones' /16: nothing more to find
@@ -377,6 +397,11 @@ for attempt in $(seq "$NOISY_RETRIES"); do
 done
 # 198.18.0.0/15 is RFC 2544 benchmarking space: the /16 after NET16 is part of it when NET16 is 198.18.
 [[ "$TWO16" == 1 ]] && app_run 16x2 "$NET16.0.0/16 $A.$((B + 1)).0.0/16"
+if [[ "$WHOLE16" == 1 ]]; then
+    # PRODUCT.md: a /16 listed on one list at once produces its one incident within the sweep's own time.
+    R[whole16.ratio]="$(awk -v i="${R[16.incident_at]:-}" -v w="${R[16.wall]}" 'BEGIN { if (i == "") print "n/a"; else printf "%.2f", i / w }')"
+    log "WHOLE16: the /16 sweep took ${R[16.wall]} s (POST to completed); the Spamhaus incident was open ${R[16.incident_opened]:-never} s and held all 65,536 addresses ${R[16.incident_at]:-never (within twice that)} s after the POST; ratio ${R[whole16.ratio]} (goal ≤ 1); Spamhaus incidents' affectedCount: ${R[16.incidents]}"
+fi
 if [[ "$PEERS" == 0 ]]; then
     log "PEERS=0: no peers run, no goals judged; /16 ${R[16.qps]} q/s (again: ${R[16.warm_qps]:-n/a}), /20 ${R[20.qps]} q/s; peak RSS /16 ${R[16.hwm]} kB, /20 ${R[20.hwm]} kB, two /16 ${R[16x2.hwm]:-n/a} kB"
     exit 0

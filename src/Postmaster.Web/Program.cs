@@ -1,3 +1,4 @@
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Assets;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
@@ -8,6 +9,7 @@ using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Mail;
 using Postmaster.Web.Infrastructure.Scheduling;
 using Postmaster.Web.Infrastructure.Templates;
+using Postmaster.Web.Posture;
 using Postmaster.Web.Requests;
 using Postmaster.Web.Signals;
 
@@ -24,6 +26,8 @@ builder.AddPostmasterScheduling(q =>
     q.AddAuditSchedule();
     q.AddIncidentSchedule(builder.Configuration);
     q.AddRequestSchedule(builder.Configuration);
+    q.AddAlertSchedule(builder.Configuration);
+    q.AddPostureSchedule(builder.Configuration);
 });
 builder.Services.AddAssets();
 builder.AddProviderKnowledge();
@@ -31,6 +35,8 @@ builder.AddBlocklists();
 builder.AddSignals();
 builder.AddIncidents();
 builder.AddPostmasterMail();
+builder.AddAlerts();
+builder.AddPosture();
 builder.AddRequests();
 
 var app = builder.Build();
@@ -50,6 +56,8 @@ app.MapPostmasterApi()
     .MapSignalApi()
     .MapIncidentApi()
     .MapRequestApi()
+    .MapAlertApi()
+    .MapPostureApi()
     .MapAuditApi();
 
 await app.RunAsync();

@@ -130,6 +130,14 @@ public static class IncidentRules
         }
 
         var next = current with { CleanChecks = current.CleanChecks + 1 };
+        if (current.CleanChecks >= policy.CleanChecksToResolve)
+        {
+            // The listings have been clean for a while and the incident waits for mail to flow: the
+            // timeline said so at the last counted check, and a sweep every few minutes must not
+            // repeat it for as long as the rejections last.
+            return new IncidentDecision(IncidentAction.Record, next, null, null);
+        }
+
         return ResolveIfClear(next, policy, "clean-check",
             $"Sweep #{sweep.RunId}: every affected value clean ({Math.Min(next.CleanChecks, policy.CleanChecksToResolve)} of {policy.CleanChecksToResolve}).", sweep.At);
     }

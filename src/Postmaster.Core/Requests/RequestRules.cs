@@ -53,7 +53,7 @@ public static class RequestRules
     /// for auto-expiry or self-service "requests", which nobody answers.
     /// </summary>
     public static string DueKind(RequestStatus status, RequestChannel channel) =>
-        status == RequestStatus.Submitted && channel.ExpectsReply() ? "reply-overdue" : "follow-up-due";
+        status == RequestStatus.Submitted && channel.ExpectsReply() ? Alerts.AlertKinds.ReplyOverdue : Alerts.AlertKinds.FollowUpDue;
 }
 
 /// <summary>Monday to Friday (PRODUCT.md, "Retention and time"), counted in UTC.</summary>

@@ -7,7 +7,8 @@ namespace Postmaster.Core.Signals;
 /// <summary>
 /// Names the provider and the kind of block behind an SMTP reply, from the provider packs:
 /// the provider by MX pattern, then recipient domain, then an identifying rule; the kind by the first
-/// matching rule of that provider's pack, then of the blocklist operators' packs, then the generic pack.
+/// matching rule of that provider's pack, then of the blocklist operators' packs, then the generic pack; a provider's
+/// signature rule (kind other) yields to a blocklist or generic rule that names the reason.
 /// A DNSBL zone named in the text ("blocked using b.barracudacentral.org") is mapped to its operator.
 /// Thread-safe; results are cached by the reply with its message-specific tokens masked.
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class ResponseClassifier
     private readonly Dictionary<string, ProviderPack> _byMxSuffix = new(StringComparer.Ordinal);
     private readonly RuleIndex _index;
     private readonly ProviderPack? _generic;
+    private readonly ResponseRule? _lastResort;
     private readonly IReadOnlyList<(string Zone, string Operator)> _zones;
     private readonly SearchValues<string> _anyZone;
     private readonly ConcurrentDictionary<(string Text, string? Hint), Classification> _cache = new();
@@ -54,6 +56,7 @@ public sealed class ResponseClassifier
 
         _index = new RuleIndex(packs);
         _generic = packs.FirstOrDefault(p => p.Role == ProviderRole.Generic);
+        _lastResort = _generic?.Rules.Count > 0 ? _generic.Rules[^1] : null;
         _zones = blocklistZones.Select(z => (z.Key.ToLowerInvariant(), z.Value)).OrderByDescending(z => z.Item1.Length).ToList();
         _anyZone = SearchValues.Create([.. _zones.Select(z => z.Zone).Distinct(StringComparer.Ordinal)], StringComparison.OrdinalIgnoreCase);
     }
@@ -110,9 +113,18 @@ public sealed class ResponseClassifier
             provider = _index.IdentifiedBy[identifying];
         }
 
-        var match = (provider is null ? null : _index.ByPack[provider].FirstMatch(text))
-            ?? _index.Operators.FirstMatch(text)
-            ?? (_generic is null ? null : _index.ByPack[_generic].FirstMatch(text));
+        var match = provider is null ? null : _index.ByPack[provider].FirstMatch(text);
+        if (match is null || IsSignature(match))
+        {
+            // A provider's signature rule (kind other, identifying) names who answered, not why: a blocklist or
+            // generic rule that knows the reason wins over it, except the generic pack's last resort on the status code.
+            var general = _index.Operators.FirstMatch(text) ?? (_generic is null ? null : _index.ByPack[_generic].FirstMatch(text));
+            if (match is null || (general is not null && general.Kind != SignalKind.Other && !ReferenceEquals(general, _lastResort)))
+            {
+                match = general;
+            }
+        }
+
         if (match is null)
         {
             return new Classification(provider?.Slug, provider is null ? null : SignalKind.Other, ZoneOperator(text), null);
@@ -122,6 +134,8 @@ public sealed class ResponseClassifier
         var kind = match.Kind == SignalKind.Other && blocklist is not null && match.Blocklist is null ? SignalKind.Blocklist : match.Kind;
         return new Classification(provider?.Slug, kind, blocklist, match.Id);
     }
+
+    private static bool IsSignature(ResponseRule rule) => rule is { Kind: SignalKind.Other, IdentifiesProvider: true, Blocklist: null };
 
     private string? ZoneOperator(string text)
     {
@@ -201,7 +215,7 @@ public sealed class ResponseClassifier
         public RuleSet Operators { get; }
     }
 
-    /// <summary>Masks long tokens with several digits (queue ids, message ids, IPv6 addresses) so replies that differ only there share a cache entry.</summary>
+    /// <summary>Masks tokens with many digits (queue ids, message ids, IP addresses) so replies that differ only there share a cache entry.</summary>
     private static string Mask(string text)
     {
         var builder = new StringBuilder(text.Length);
@@ -223,7 +237,8 @@ public sealed class ResponseClassifier
                 continue;
             }
 
-            if (digits >= 4 && end - start >= 12)
+            // "XGEMAIL_0011" or "LPN005_510" is a reason code, not an id: it must stay, so only long tokens with many digits go.
+            if (end - start >= 12 && (digits >= 6 || (digits >= 4 && end - start >= 16)))
             {
                 builder.Append('#');
             }

@@ -1,4 +1,5 @@
 using Postmaster.Core.Blocklists;
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Blocklists;
@@ -7,7 +8,7 @@ namespace Postmaster.Web.Blocklists;
 /// Runs lists' RFC 5782 test points and records the verdict on the catalog row. Sweeps and look-ups
 /// both come through here, so a list quarantined by one is quarantined for the other.
 /// </summary>
-public sealed class ListHealthChecks(PostmasterDbContext db, SweepLists sweepLists, DnsblSweeper sweeper, TimeProvider time, ILogger<ListHealthChecks> log)
+public sealed class ListHealthChecks(PostmasterDbContext db, SweepLists sweepLists, DnsblSweeper sweeper, AlertTrigger alerts, TimeProvider time, ILogger<ListHealthChecks> log)
 {
     /// <summary>Checks the given (tracked) rows side by side, records each verdict and saves.</summary>
     public async Task<IReadOnlyDictionary<long, ListHealth>> CheckAsync(IReadOnlyCollection<Blocklist> rows, CancellationToken ct)
@@ -30,11 +31,15 @@ public sealed class ListHealthChecks(PostmasterDbContext db, SweepLists sweepLis
         });
         var now = time.GetUtcNow();
         var verdicts = new Dictionary<long, ListHealth>();
+        var alerted = false;
         foreach (var (row, health) in await Task.WhenAll(checks))
         {
             if (row.Health != health.State)
             {
                 log.LogWarning("Blocklist {Slug} health {From} → {To}: {Detail}", row.Slug, row.Health, health.State, health.Detail);
+
+                // Saved below with the verdict, in one transaction.
+                alerted |= await AlertOutbox.AddListHealthAsync(db, row, health, now, ct);
             }
 
             row.Health = health.State;
@@ -44,6 +49,11 @@ public sealed class ListHealthChecks(PostmasterDbContext db, SweepLists sweepLis
         }
 
         await db.SaveChangesAsync(ct);
+        if (alerted)
+        {
+            alerts.Poke();
+        }
+
         return verdicts;
     }
 

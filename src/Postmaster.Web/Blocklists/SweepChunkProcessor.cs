@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Blocklists;
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Blocklists;
@@ -301,10 +302,20 @@ public sealed class SweepChunkProcessor(
         }
     }
 
-    internal static Task FailAsync(PostmasterDbContext db, long runId, string error, DateTimeOffset now, CancellationToken ct) =>
-        db.SweepRuns.Where(r => r.Id == runId && r.ActiveMarker == 1).ExecuteUpdateAsync(s => s
+    /// <summary>Ends a run as failed, with its alert in the same transaction.</summary>
+    internal static async Task FailAsync(PostmasterDbContext db, long runId, string error, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var failed = await db.SweepRuns.Where(r => r.Id == runId && r.ActiveMarker == 1).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.State, SweepState.Failed)
             .SetProperty(r => r.ActiveMarker, (int?)null)
             .SetProperty(r => r.Error, error.Length > 2000 ? error[..2000] : error)
             .SetProperty(r => r.FinishedAt, now), ct);
+        if (failed == 1 && await AlertOutbox.AddSweepFailedAsync(db, runId, error, now, ct))
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+    }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Postmaster.Core.Blocklists;
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Infrastructure.Database;
 using Quartz;
 
@@ -90,6 +91,7 @@ public sealed class SweepPlanner(
         run.ActiveMarker = null;
         run.FinishedAt = now;
         run.Error = ColumnText.Fit(reason, 2000);
+        await AlertOutbox.AddSweepFailedAsync(db, run.Id, run.Error, now, ct); // saved with the failure
         await db.SaveChangesAsync(ct);
         log.LogWarning("Sweep {RunId} failed: {Reason}", run.Id, run.Error);
     }

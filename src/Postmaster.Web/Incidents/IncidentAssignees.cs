@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Incidents;
@@ -9,6 +10,13 @@ public static class IncidentAssignees
     /// <summary>A team's users fit in a select; the bound keeps an odd, huge user table from slowing every incident page.</summary>
     public const int MaxShown = 500;
 
+    /// <summary>
+    /// How long the list page's assignee filter keeps the emails it read: the list is read by every
+    /// viewer on every page, and a user added a few seconds ago can wait that long to appear there.
+    /// The incident page, where people assign, always reads them fresh.
+    /// </summary>
+    public static readonly TimeSpan FilterKeptFor = TimeSpan.FromSeconds(10);
+
     public static Task<List<string>> EmailsAsync(PostmasterDbContext db, CancellationToken ct) =>
         db.Users.AsNoTracking()
             .Where(u => u.Email != null)
@@ -16,4 +24,12 @@ public static class IncidentAssignees
             .Select(u => u.Email!)
             .Take(MaxShown)
             .ToListAsync(ct);
+
+    public static async Task<IReadOnlyList<string>> ForFilterAsync(PostmasterDbContext db, IMemoryCache cache, CancellationToken ct) =>
+        await cache.GetOrCreateAsync(typeof(IncidentAssignees), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = FilterKeptFor;
+            entry.Size = 1;
+            return await EmailsAsync(db, ct);
+        }) ?? [];
 }

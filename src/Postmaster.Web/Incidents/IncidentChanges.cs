@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Core.Alerts;
 using Postmaster.Core.Incidents;
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Infrastructure.Database;
 
@@ -26,7 +28,7 @@ public sealed record IncidentChangeResult(IncidentChangeOutcome Outcome, Inciden
 /// Applies a person's change in an incident turn (never over the engine's), with a timeline line
 /// per change, actor named, and an audit entry. Bad input changes nothing and says why.
 /// </summary>
-public sealed class IncidentChanges(PostmasterDbContext db, IncidentTurns turns, AuditTrail audit, TimeProvider time, ILogger<IncidentChanges> log)
+public sealed class IncidentChanges(PostmasterDbContext db, IncidentTurns turns, AuditTrail audit, AlertTrigger alerts, TimeProvider time, ILogger<IncidentChanges> log)
 {
     public const int MaxNoteLength = IncidentTimelineEntry.MaxDetailLength;
 
@@ -65,6 +67,7 @@ public sealed class IncidentChanges(PostmasterDbContext db, IncidentTurns turns,
         if (result.Outcome == IncidentChangeOutcome.Changed)
         {
             log.LogInformation("Incident {IncidentId} changed by {Actor}", id, actor);
+            alerts.Poke();
         }
 
         return result;
@@ -79,6 +82,7 @@ public sealed class IncidentChanges(PostmasterDbContext db, IncidentTurns turns,
     {
         var now = time.GetUtcNow();
         var lines = new List<(string Kind, string Detail)>();
+        var raised = new List<(Incident Incident, string Kind, string Detail)>();
         if (change.State is { } stateText)
         {
             var to = IncidentNames.ParseState(stateText)!.Value;
@@ -91,6 +95,11 @@ public sealed class IncidentChanges(PostmasterDbContext db, IncidentTurns turns,
             if (changed.Next is { } next)
             {
                 lines.Add(("state", $"State {incident.State.ToApi()} → {to.ToApi()}."));
+                if (!incident.State.IsActive() && to.IsActive())
+                {
+                    raised.Add((incident, AlertKinds.IncidentReopened, $"Reopened by {actor}: state {incident.State.ToApi()} → {to.ToApi()}."));
+                }
+
                 incident.Apply(next);
             }
         }
@@ -135,6 +144,11 @@ public sealed class IncidentChanges(PostmasterDbContext db, IncidentTurns turns,
                 if (severity != incident.Severity || !incident.SeverityPinned)
                 {
                     lines.Add(("severity", $"Severity {incident.Severity.ToApi()} → {severity.ToApi()}, set by hand."));
+                    if (severity > incident.Severity && incident.State.IsActive())
+                    {
+                        raised.Add((incident, AlertKinds.IncidentSeverityRaised, $"Severity {incident.Severity.ToApi()} → {severity.ToApi()}, raised by {actor}."));
+                    }
+
                     (incident.Severity, incident.SeverityPinned) = (severity, true);
                 }
             }
@@ -169,6 +183,9 @@ public sealed class IncidentChanges(PostmasterDbContext db, IncidentTurns turns,
         {
             incident.LastActivityAt = now;
         }
+
+        // Written with the change, in its turn: committed together or not at all.
+        await AlertOutbox.AddIncidentChangesAsync(db, raised, now, ct);
 
         return new IncidentChangeResult(IncidentChangeOutcome.Changed, incident);
     }

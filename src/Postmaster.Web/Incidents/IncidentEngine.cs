@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Incidents;
@@ -19,6 +20,7 @@ public sealed class IncidentEngine(
     RejectionEvidence rejections,
     SweepChecks sweeps,
     IOptions<IncidentOptions> options,
+    AlertTrigger alerts,
     TimeProvider time,
     ILogger<IncidentEngine> log)
 {
@@ -95,14 +97,31 @@ public sealed class IncidentEngine(
     private async Task<int> InTurnAsync(Func<IncidentWork, CancellationToken, Task<int>> step, CancellationToken ct)
     {
         var work = new IncidentWork(db, options.Value.Policy, time.GetUtcNow());
+        var started = time.GetTimestamp();
         var applied = await turns.RunAsync(async token =>
         {
             var count = await step(work, token);
+            if (count > 0)
+            {
+                // In the same transaction as the change: both commit, or neither.
+                await AlertOutbox.AddIncidentChangesAsync(db, work.Alerts, work.Now, token);
+            }
+
             return (count > 0, count);
         }, ct);
-        foreach (var (incident, kind) in work.Alerts)
+        if (applied > 0)
+        {
+            log.LogDebug("Incident engine: {Step} applied {Count} in {Ms:F0} ms (turn and commit included)", step.Method.DeclaringType?.Name, applied, time.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        foreach (var (incident, kind, _) in work.Alerts)
         {
             log.LogInformation("Incident {IncidentId} ({Provider}, {Group}): {Change}", incident.Id, incident.Provider, incident.GroupValue, kind);
+        }
+
+        if (applied > 0 && work.Alerts.Count > 0)
+        {
+            alerts.Poke();
         }
 
         return applied;

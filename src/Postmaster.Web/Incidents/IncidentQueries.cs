@@ -61,7 +61,27 @@ public sealed class IncidentQueries(PostmasterDbContext db, IMemoryCache cache)
             query = query.Where(i => i.LastActivityAt < after.At || (i.LastActivityAt == after.At && i.Id < after.Id));
         }
 
-        var rows = await query.OrderByDescending(i => i.LastActivityAt).ThenByDescending(i => i.Id).Take(page.Limit + 1).ToListAsync(ct);
+        // Only the columns a list row shows: half of the incident's, read and materialised on every
+        // list, dashboard and API page. The rows are for reading, never for saving.
+        var rows = await query.OrderByDescending(i => i.LastActivityAt).ThenByDescending(i => i.Id).Take(page.Limit + 1)
+            .Select(i => new Incident
+            {
+                Id = i.Id,
+                Provider = i.Provider,
+                GroupKey = i.GroupKey,
+                AssetId = i.AssetId,
+                GroupValue = i.GroupValue,
+                GroupLabel = i.GroupLabel,
+                InInventory = i.InInventory,
+                State = i.State,
+                Severity = i.Severity,
+                Assignee = i.Assignee,
+                OpenedAt = i.OpenedAt,
+                LastActivityAt = i.LastActivityAt,
+                AffectedCount = i.AffectedCount,
+                CitedBy = i.CitedBy,
+            })
+            .ToListAsync(ct);
         return Paging.Cut(rows, page.Limit, i => new PageKey(i.LastActivityAt, i.Id));
     }
 

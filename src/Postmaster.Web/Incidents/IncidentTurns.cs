@@ -17,7 +17,7 @@ public sealed class IncidentTurns(PostmasterDbContext db, WriteGate writeGate)
     /// <summary>Runs <paramref name="work"/> in a transaction of its own and commits what it saved, unless it returns false.</summary>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<(bool Commit, T Result)>> work, CancellationToken ct)
     {
-        using var turn = await writeGate.EnterAsync(ct);
+        using var turn = await writeGate.EnterAsync(ct, urgent: true);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (db.Database.IsNpgsql())
         {

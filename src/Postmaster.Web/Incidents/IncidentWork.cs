@@ -28,8 +28,8 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
 
     public HashSet<Incident> Touched { get; } = [];
 
-    /// <summary>The alerts these decisions raise (issue: alerts), in order; none for backfilled evidence.</summary>
-    public List<(Incident Incident, string Kind)> Alerts { get; } = [];
+    /// <summary>The alerts these decisions raise, in order, with what happened; none for backfilled evidence.</summary>
+    public List<(Incident Incident, string Kind, string Detail)> Alerts { get; } = [];
 
     /// <summary>Loads the newest incident of each (provider, group): the one evidence joins, reopens or replaces.</summary>
     public async Task LoadAsync(IEnumerable<(string Provider, string GroupKey)> keys, CancellationToken ct)
@@ -94,7 +94,7 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
         Audited(latest, decision);
         if (!quiet && decision.AlertKind is { } alert)
         {
-            Alerts.Add((latest, alert));
+            Alerts.Add((latest, alert, decision.Detail ?? ""));
         }
 
         return latest;
@@ -109,16 +109,18 @@ internal sealed class IncidentWork(PostmasterDbContext db, IncidentPolicy policy
         }
 
         Take(incident, decision, at);
-        Touch(incident, at);
-        if (decision.TimelineKind is { } kind)
+        if (decision.TimelineKind is not { } kind)
         {
-            await TimelineAsync(incident, kind, decision.Detail ?? "", at, null, ct);
+            return; // a fact kept quietly (a streak counted on): no activity a person would see
         }
+
+        Touch(incident, at);
+        await TimelineAsync(incident, kind, decision.Detail ?? "", at, null, ct);
 
         Audited(incident, decision);
         if (decision.AlertKind is { } alert)
         {
-            Alerts.Add((incident, alert));
+            Alerts.Add((incident, alert, decision.Detail ?? ""));
         }
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Core.Alerts;
 using Postmaster.Core.Requests;
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Database;
@@ -13,38 +15,15 @@ namespace Postmaster.Web.Requests;
 public sealed record DueRequest(long RequestId, long IncidentId, string Provider, RequestKind Kind, RequestChannel Channel, RequestStatus Status, DateTimeOffset FollowUpAt, string AlertKind);
 
 /// <summary>
-/// The seam for alerts about follow-ups (<c>follow-up-due</c>, <c>reply-overdue</c>). The scan calls
-/// it once per pass with the requests that newly fell due, inside the transaction that marks them
-/// announced: an implementation that adds its outbox rows to the scoped <see cref="PostmasterDbContext"/>
-/// commits them with that mark, so a due request is announced exactly once, across restarts and instances.
-/// </summary>
-public interface IRequestDueAlerts
-{
-    Task RequestsDueAsync(IReadOnlyList<DueRequest> due, CancellationToken ct);
-}
-
-/// <summary>Until alerts are delivered: the timeline line and the dashboard are the notice; this logs.</summary>
-public sealed class LoggedRequestDueAlerts(ILogger<LoggedRequestDueAlerts> log) : IRequestDueAlerts
-{
-    public Task RequestsDueAsync(IReadOnlyList<DueRequest> due, CancellationToken ct)
-    {
-        foreach (var d in due)
-        {
-            log.LogInformation("Request {RequestId} ({Provider}) is {AlertKind} since {FollowUpAt:u}", d.RequestId, d.Provider, d.AlertKind, d.FollowUpAt);
-        }
-
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>
 /// Finds the requests whose follow-up time came by their <c>FollowUpAt</c> column (not one timer per
 /// request, so nothing is lost to a restart on the in-memory scheduler store), marks each announced
-/// for that time, writes it on its incident's timeline, and hands the list to <see cref="IRequestDueAlerts"/>.
+/// for that time, writes it on its incident's timeline and writes its alert (<c>follow-up-due</c> or
+/// <c>reply-overdue</c>; none for auto-expiry or self-service) into the outbox in the same
+/// transaction, so each due request alerts exactly once, across restarts and instances.
 /// A new follow-up time (a person's, or the next submission) is announced again when it comes.
 /// </summary>
 public sealed class RequestFollowUps(
-    PostmasterDbContext db, IncidentTurns turns, RequestJournal journal, IRequestDueAlerts alerts, TimeProvider time, ILogger<RequestFollowUps> log)
+    PostmasterDbContext db, IncidentTurns turns, RequestJournal journal, AlertTrigger alerts, TimeProvider time, ILogger<RequestFollowUps> log)
 {
     public const int PerPass = 500;
 
@@ -74,15 +53,19 @@ public sealed class RequestFollowUps(
                 request.FollowUpAnnouncedFor = request.FollowUpAt;
                 journal.Record(request, incidents.GetValueOrDefault(request.IncidentId), kind, Describe(request, kind), AuditTrail.System, now);
                 list.Add(new DueRequest(request.Id, request.IncidentId, request.Provider, request.Kind, request.Channel, request.Status, request.FollowUpAt!.Value, kind));
+                var facts = new RequestAlertFacts(request.Id, request.IncidentId, request.Provider, request.Channel.ToApi(), request.SubmittedAt, request.FollowUpAt!.Value, request.Subject, request.To);
+                _ = kind == AlertKinds.ReplyOverdue
+                    ? await AlertOutbox.AddReplyOverdueAsync(db, facts, now, token)
+                    : await AlertOutbox.AddFollowUpDueAsync(db, facts, now, token);
             }
 
-            await alerts.RequestsDueAsync(list, token);
             return (true, (IReadOnlyList<DueRequest>)list);
         }, ct);
 
         if (due.Count > 0)
         {
             log.LogInformation("{Count} request follow-ups fell due", due.Count);
+            alerts.Poke();
         }
 
         return due;

@@ -19,7 +19,7 @@ public sealed class RequestModels(
     PostmasterDbContext db,
     ProviderRegistry providers,
     OrganisationProfiles profiles,
-    IRequestPosture posture,
+    RequestPosture posture,
     IOptions<RequestOptions> options,
     IOptions<SmtpOptions> smtp,
     IConfiguration configuration,

@@ -19,8 +19,7 @@ public static class RequestSetup
             sp.GetRequiredService<TemplatesLocation>().Providers, sp.GetRequiredService<ProviderRegistry>()));
         services.AddScoped<OrganisationProfiles>();
 
-        // The posture feature replaces this with its checks; until then every check is unknown.
-        services.AddSingleton<IRequestPosture, UnknownRequestPosture>();
+        services.AddScoped<RequestPosture>();
         services.AddScoped<RequestModels>();
         services.AddScoped<RequestJournal>();
         services.AddScoped<RequestDrafts>();
@@ -29,9 +28,6 @@ public static class RequestSetup
         services.AddScoped<RequestQueries>();
         services.AddScoped<RequestReplyPoller>();
         services.AddScoped<RequestFollowUps>();
-
-        // The alerts feature replaces this with its delivery (follow-up-due, reply-overdue).
-        services.AddScoped<IRequestDueAlerts, LoggedRequestDueAlerts>();
         return builder;
     }
 

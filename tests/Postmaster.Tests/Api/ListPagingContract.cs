@@ -24,7 +24,7 @@ public abstract class ListPagingContract(IAppFixture fixture)
     public static readonly TheoryData<string> ListEndpoints =
     [
         "/api/assets", "/api/blocklists", "/api/listings?active=true", "/api/sweeps",
-        "/api/signals/episodes", "/api/signals/samples", "/api/signals/quiet", "/api/audit", "/api/incidents?active=true",
+        "/api/signals/episodes", "/api/signals/samples", "/api/signals/quiet", "/api/audit", "/api/incidents?active=true", "/api/alerts",
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

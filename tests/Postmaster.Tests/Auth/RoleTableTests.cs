@@ -32,6 +32,9 @@ public sealed partial class RoleTableTests(RoleFixture fixture) : IClassFixture<
         Assert.Contains(ApiOperations(), o => o is { Method: "PATCH", Template: "/api/requests/{id:long}" });
         Assert.Contains(ApiOperations(), o => o is { Method: "POST", Template: "/api/requests/{id:long}/send" });
         Assert.Contains(Pages(), p => p.ViewPath == "/Settings/Organisation");
+        Assert.Contains(ApiOperations(), o => o is { Method: "POST", Template: "/api/alerts/test" });
+        Assert.Contains(Pages(), p => p.ViewPath == "/Settings/Alerts");
+        Assert.Contains(Pages(), p => p.ViewPath == "/Account/Alerts");
     }
 
     [Fact]

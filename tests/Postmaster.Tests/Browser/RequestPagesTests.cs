@@ -29,6 +29,7 @@ public sealed class RequestPagesTests : BrowserTest
             ["Postmaster:Smtp:Host"] = _smtp.Host,
             ["Postmaster:Smtp:Port"] = _smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Postmaster:Smtp:Security"] = "none",
+            ["Postmaster:Smtp:From"] = "alerts@sender.example",
             ["Postmaster:Requests:From"] = "postmaster@sender.example",
         });
     }
@@ -90,7 +91,7 @@ public sealed class RequestPagesTests : BrowserTest
 
         Assert.Equal("submitted", await page.InnerTextAsync("#request-status"));
         var messageId = (await page.InnerTextAsync("#message-id")).Trim('<', '>');
-        var sent = Assert.Single(await _smtp!.MessagesAsync(1, Delivery, TestContext.Current.CancellationToken), m => m.MessageId == messageId);
+        var sent = Assert.Single(await _smtp!.WaitForAsync(1, Delivery, TestContext.Current.CancellationToken), m => m.MessageId == messageId);
         Assert.Equal("Please delist our IP (edited)", sent.Subject);
 
         await page.FillAsync("#reply-text", "<script>alert(1)</script> Your IP does not qualify for mitigation.");

@@ -152,6 +152,21 @@ public sealed class IncidentRulesTests
     }
 
     [Fact]
+    public void Clean_sweeps_after_the_listings_cleared_add_no_more_timeline_lines_while_rejections_last()
+    {
+        var waiting = ListingIncident(cleanChecks: 1) with { HasRejections = true };
+
+        var counted = IncidentRules.Decide(waiting, new SweepEnded(T0, 8, true, 0), Policy);
+        var later = IncidentRules.Decide(counted.Next, new SweepEnded(T0.AddMinutes(10), 9, true, 0), Policy);
+
+        Assert.Equal("clean-check", counted.TimelineKind);
+        Assert.Equal(IncidentAction.Record, later.Action);
+        Assert.Null(later.TimelineKind);
+        Assert.Equal(IncidentState.Open, later.Next!.State);
+        Assert.True(later.Next.ListingsClear(Policy));
+    }
+
+    [Fact]
     public void The_same_block_within_the_window_reopens_the_resolved_incident()
     {
         var resolved = ListingIncident(IncidentState.Resolved, cleanChecks: 2, closedAt: T0);

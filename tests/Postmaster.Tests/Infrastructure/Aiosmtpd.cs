@@ -1,134 +1,123 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using MimeKit;
 
 namespace Postmaster.Tests.Infrastructure;
 
 /// <summary>
-/// A real SMTP server on 127.0.0.1 and a free port: Debian's aiosmtpd (package python3-aiosmtpd),
-/// run with the system's Python, storing every message it accepts in a Maildir of its own that
-/// <see cref="MessagesAsync"/> reads back. Stopped by its own PID.
+/// A real SMTP server on 127.0.0.1: Debian's aiosmtpd (package python3-aiosmtpd) with its Maildir
+/// handler, so every message it accepted is a file a test can read. It can be stopped and started
+/// again on the same port (an outage and its end); only its own PID is ever stopped.
 /// </summary>
 public sealed class AiosmtpdServer : IAsyncDisposable
 {
-    private const string Python = "/usr/bin/python3";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    private readonly string _directory = Directory.CreateTempSubdirectory("postmaster-smtp-").FullName;
+    private ServerProcess? _process;
 
-    private readonly ServerProcess _process;
-    private readonly string _directory;
+    private AiosmtpdServer(int port) => Port = port;
 
-    private AiosmtpdServer(ServerProcess process, string directory, int port)
-    {
-        _process = process;
-        _directory = directory;
-        Port = port;
-    }
-
-    public static string? UnavailableReason =>
-        File.Exists(Python) && Directory.GetDirectories("/usr/lib", "python3*").Any(d => File.Exists(Path.Combine(d, "dist-packages", "aiosmtpd", "__init__.py")))
-            ? null
-            : "aiosmtpd not found for /usr/bin/python3: install the Debian package python3-aiosmtpd (apt-get install python3-aiosmtpd).";
+    public static string? UnavailableReason => Executable is null
+        ? "aiosmtpd not found in /usr/bin or on PATH: install the Debian package python3-aiosmtpd (apt-get install python3-aiosmtpd)."
+        : null;
 
     public string Host { get; } = "127.0.0.1";
 
     public int Port { get; }
 
-    private string Maildir => Path.Combine(_directory, "maildir");
+    private static string? Executable => Requirement.FindExecutable("aiosmtpd", "/usr/bin");
+
+    /// <summary>A port and a mailbox, with no server listening yet (an SMTP outage from the start).</summary>
+    public static AiosmtpdServer Stopped()
+    {
+        Requirement.Require(UnavailableReason);
+        return new AiosmtpdServer(ProcessRunner.FreeLoopbackPort());
+    }
 
     public static async Task<AiosmtpdServer> StartAsync(CancellationToken ct)
     {
-        Requirement.Require(UnavailableReason);
-        var directory = Directory.CreateTempSubdirectory("postmaster-aiosmtpd-").FullName;
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = ProcessRunner.FreeLoopbackPort();
+        var server = Stopped();
+        await server.StartAgainAsync(ct);
+        return server;
+    }
 
-            // -n: never setuid to nobody (it would as root); the Mailbox handler writes each message to the Maildir.
-            var process = ServerProcess.Start(Python, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", Path.Combine(directory, "maildir")]);
-            var server = new AiosmtpdServer(process, directory, port);
+    public async Task StartAgainAsync(CancellationToken ct)
+    {
+        if (_process is not null)
+        {
+            return;
+        }
+
+        _process = ServerProcess.Start(Executable!, ["-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", Path.Combine(_directory, "mail")]);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
             try
             {
-                await server.WaitUntilGreetingAsync(ct);
-                return server;
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port, ct);
+                using var reader = new StreamReader(client.GetStream());
+                if ((await reader.ReadLineAsync(ct))?.StartsWith("220", StringComparison.Ordinal) == true)
+                {
+                    return;
+                }
             }
-            catch (Exception) when (attempt < 3 && process.HasExited)
+            catch (SocketException)
             {
-                await process.StopAsync(entireProcessTree: false); // the port was taken meanwhile: another
             }
-            catch
+
+            if (_process.HasExited || DateTime.UtcNow > deadline)
             {
-                await server.DisposeAsync();
-                throw;
+                throw new InvalidOperationException($"aiosmtpd did not start on port {Port}: {_process.Output}");
             }
+
+            await Task.Delay(100, ct);
         }
     }
 
-    /// <summary>The messages the server accepted, waiting up to <paramref name="timeout"/> for at least <paramref name="count"/>.</summary>
-    public async Task<IReadOnlyList<MimeMessage>> MessagesAsync(int count, TimeSpan timeout, CancellationToken ct)
+    public async Task StopAsync()
     {
-        var clock = Stopwatch.StartNew();
+        if (_process is { } process)
+        {
+            _process = null;
+            await process.StopAsync(entireProcessTree: false);
+        }
+    }
+
+    /// <summary>Every message accepted so far, oldest first.</summary>
+    public IReadOnlyList<MimeMessage> Messages()
+    {
+        var folder = Path.Combine(_directory, "mail", "new");
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        return [.. Directory.GetFiles(folder).Select(f => (File: f, Message: MimeMessage.Load(f)))
+            .OrderBy(m => File.GetLastWriteTimeUtc(m.File)).ThenBy(m => m.File, StringComparer.Ordinal).Select(m => m.Message)];
+    }
+
+    /// <summary>The messages whose envelope named <paramref name="recipient"/>.</summary>
+    public IReadOnlyList<MimeMessage> MessagesTo(string recipient) =>
+        [.. Messages().Where(m => (m.Headers["X-RcptTo"] ?? m.To.ToString()).Contains(recipient, StringComparison.OrdinalIgnoreCase))];
+
+    /// <summary>Waits (bounded) until at least <paramref name="count"/> messages arrived; returns them all.</summary>
+    public async Task<IReadOnlyList<MimeMessage>> WaitForAsync(int count, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var files = Directory.Exists(Path.Combine(Maildir, "new"))
-                ? Directory.GetFiles(Path.Combine(Maildir, "new")).Order(StringComparer.Ordinal).ToList()
-                : [];
-            if (files.Count >= count || clock.Elapsed > timeout)
+            var messages = Messages();
+            if (messages.Count >= count || DateTime.UtcNow > deadline)
             {
-                var messages = new List<MimeMessage>();
-                foreach (var file in files)
-                {
-                    messages.Add(await MimeMessage.LoadAsync(file, ct));
-                }
-
                 return messages;
             }
 
-            await Task.Delay(50, ct);
+            await Task.Delay(100, ct);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _process.StopAsync(entireProcessTree: false);
+        await StopAsync();
         ServerProcess.DeleteDirectory(_directory);
-    }
-
-    private async Task WaitUntilGreetingAsync(CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                await _process.WaitForExitAsync(ct);
-                throw new InvalidOperationException($"aiosmtpd exited with code {_process.ExitCode} before greeting on {Host}:{Port}: {_process.Output}");
-            }
-
-            if (clock.Elapsed > StartTimeout)
-            {
-                throw new TimeoutException($"aiosmtpd (pid {_process.Id}) did not greet on {Host}:{Port} within {StartTimeout.TotalSeconds:0} s: {_process.Output}");
-            }
-
-            try
-            {
-                using var client = new TcpClient(AddressFamily.InterNetwork);
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                attempt.CancelAfter(TimeSpan.FromSeconds(2));
-                await client.ConnectAsync(IPAddress.Loopback, Port, attempt.Token);
-                using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
-                if ((await reader.ReadLineAsync(attempt.Token))?.StartsWith("220", StringComparison.Ordinal) == true)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is SocketException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(50, ct);
-        }
     }
 }

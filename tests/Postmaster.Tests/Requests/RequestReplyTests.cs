@@ -42,6 +42,7 @@ public sealed class RequestReplyTests : IAsyncLifetime
             ["Postmaster:Smtp:Host"] = _smtp.Host,
             ["Postmaster:Smtp:Port"] = _smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Postmaster:Smtp:Security"] = "none",
+            ["Postmaster:Smtp:From"] = "alerts@sender.example",
             ["Postmaster:Requests:From"] = "postmaster@sender.example",
             ["Postmaster:Requests:ReplyTo"] = "requests@sender.example",
             ["Postmaster:Requests:Imap:Host"] = _dovecot.Host,

@@ -71,7 +71,7 @@ public sealed class RequestSendTests(SmtpRequestAppFixture fixture) : IClassFixt
         Assert.Equal("submitted", request.GetProperty("status").GetString());
         var messageId = request.GetProperty("messageId").GetString()!;
         Assert.EndsWith("@sender.example", messageId, StringComparison.Ordinal);
-        var message = Assert.Single(await fixture.Smtp!.MessagesAsync(1, Delivery, Ct), m => m.MessageId == messageId);
+        var message = Assert.Single(await fixture.Smtp!.WaitForAsync(1, Delivery, Ct), m => m.MessageId == messageId);
         Assert.Equal("delist@messaging.microsoft.com", Assert.Single(message.To.Mailboxes).Address);
         Assert.Equal(draft.GetProperty("subject").GetString(), message.Subject);
         Assert.Equal(draft.GetProperty("body").GetString(), (message.TextBody ?? "").ReplaceLineEndings("\n"));
@@ -109,7 +109,7 @@ public sealed class RequestSendTests(SmtpRequestAppFixture fixture) : IClassFixt
         var request = await again.Content.ReadFromJsonAsync<JsonElement>(Ct);
 
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
-        var message = Assert.Single(await fixture.Smtp!.MessagesAsync(3, Delivery, Ct), m => m.MessageId == request.GetProperty("messageId").GetString());
+        var message = Assert.Single(await fixture.Smtp!.WaitForAsync(3, Delivery, Ct), m => m.MessageId == request.GetProperty("messageId").GetString());
         Assert.Equal(parentId, message.InReplyTo);
         Assert.Contains(parentId, message.References);
         Assert.StartsWith("Re: Delist ", message.Subject, StringComparison.Ordinal);

@@ -74,7 +74,49 @@ public class ProviderPackTests
     [InlineData("spamhaus")]
     [InlineData("spamcop")]
     [InlineData("uceprotect")]
+    [InlineData("ionos")]
+    [InlineData("cox")]
+    [InlineData("earthlink")]
+    [InlineData("sfr")]
+    [InlineData("laposte")]
+    [InlineData("rambler")]
+    [InlineData("qq")]
+    [InlineData("netease")]
+    [InlineData("naver")]
+    [InlineData("wp")]
+    [InlineData("libero")]
+    [InlineData("tiscali")]
+    [InlineData("seznam")]
+    [InlineData("bluewin")]
+    [InlineData("zoho")]
+    [InlineData("fastmail")]
+    [InlineData("telstra")]
+    [InlineData("rogers")]
+    [InlineData("virginmedia")]
+    [InlineData("bt")]
+    [InlineData("trendmicro")]
+    [InlineData("symantec")]
+    [InlineData("sophos")]
+    [InlineData("fireeye")]
+    [InlineData("zerospam")]
+    [InlineData("hornetsecurity")]
+    [InlineData("spamexperts")]
+    [InlineData("forcepoint")]
+    [InlineData("fortinet")]
+    [InlineData("checkpoint")]
     public void The_packs_the_product_promises_are_there(string slug) => Assert.NotNull(Classifier.Pack(slug));
+
+    [Fact]
+    public void Replies_that_differ_only_in_a_reason_code_are_not_confused_by_the_cache()
+    {
+        var classifier = new ResponseClassifier(Packs, []);
+
+        var blocked = classifier.Classify("550 5.7.1 XGEMAIL_0008 Command rejected");
+        var unknown = classifier.Classify("550 5.7.1 XGEMAIL_0011 Command rejected");
+
+        Assert.Equal(("sophos", SignalKind.Policy), (blocked.Provider, blocked.Kind));
+        Assert.Equal(("sophos", SignalKind.UserUnknown), (unknown.Provider, unknown.Kind));
+    }
 
     [Fact]
     public void A_pack_whose_pattern_needs_backtracking_is_refused_naming_the_file()

@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Postmaster.Web.Alerts;
 using Postmaster.Web.Assets;
 using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Organisation;
+using Postmaster.Web.Posture;
 using Postmaster.Web.Requests;
 using Postmaster.Web.Signals;
 
@@ -64,6 +66,19 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
     public DbSet<ProviderRequest> Requests => Set<ProviderRequest>();
 
     public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+
+    public DbSet<AlertDelivery> AlertDeliveries => Set<AlertDelivery>();
+
+    public DbSet<AlertDeliveryItem> AlertDeliveryItems => Set<AlertDeliveryItem>();
+
+    public DbSet<AlertSubscription> AlertSubscriptions => Set<AlertSubscription>();
+
+    public DbSet<AlertKindSetting> AlertKindSettings => Set<AlertKindSetting>();
+
+    public DbSet<QuietIpAlertMark> QuietIpAlertMarks => Set<QuietIpAlertMark>();
+
+    public DbSet<AssetPosture> AssetPostures => Set<AssetPosture>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -7,7 +7,7 @@ using MimeKit;
 namespace Postmaster.Web.Infrastructure.Mail;
 
 /// <summary>
-/// Binds <c>Postmaster:Smtp</c>: the relay outgoing mail (delisting requests; alerts) goes through.
+/// Binds <c>Postmaster:Smtp</c>: the relay all outgoing mail (delisting requests, alerts) goes through.
 /// It is never one of the monitored sending IPs' own MTAs by design: a request about a blocked IP
 /// must not be refused by the very block it is about.
 /// </summary>
@@ -17,7 +17,8 @@ public sealed class SmtpOptions
 
     public string? Host { get; set; }
 
-    public int Port { get; set; } = 587;
+    /// <summary>0: the usual port of the security chosen (587 for starttls, 465 for ssl, 25 for none).</summary>
+    public int Port { get; set; }
 
     public string? From { get; set; }
 
@@ -33,7 +34,16 @@ public sealed class SmtpOptions
 
     public bool Configured => !string.IsNullOrWhiteSpace(Host);
 
-    public SecureSocketOptions SocketOptions => Security.Trim().ToLowerInvariant() switch
+    public string SecurityName => Security.Trim().ToLowerInvariant();
+
+    public int EffectivePort => Port > 0 ? Port : SecurityName switch
+    {
+        "ssl" => 465,
+        "none" => 25,
+        _ => 587,
+    };
+
+    public SecureSocketOptions SocketOptions => SecurityName switch
     {
         "none" => SecureSocketOptions.None,
         "ssl" => SecureSocketOptions.SslOnConnect,
@@ -44,22 +54,31 @@ public sealed class SmtpOptions
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        if (Security.Trim().ToLowerInvariant() is not ("none" or "starttls" or "ssl"))
+        if (SecurityName is not ("none" or "starttls" or "ssl"))
         {
             problems.Add($"{Section}:Security is '{Security}'; use none, starttls or ssl.");
         }
 
-        if (Port is < 1 or > 65535)
+        if (Port is < 0 or > 65535)
         {
-            problems.Add($"{Section}:Port {Port} is not a TCP port.");
+            problems.Add($"{Section}:Port {Port} is not a TCP port (0 or unset: the usual one for the security chosen).");
         }
 
         if (From is { Length: > 0 } from && !MailboxAddress.TryParse(from, out _))
         {
             problems.Add($"{Section}:From '{from}' is not an email address.");
         }
+        else if (Configured && string.IsNullOrWhiteSpace(From))
+        {
+            problems.Add($"{Section}:From must be set when {Section}:Host is: the address alert mail (and, unless Postmaster:Requests:From says otherwise, request mail) comes from.");
+        }
 
-        if (Configured && Security.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(Password) && !IsLoopback(Host!))
+        if (TimeoutSeconds is < 1 or > 600)
+        {
+            problems.Add($"{Section}:TimeoutSeconds must be from 1 to 600 (it is {TimeoutSeconds}).");
+        }
+
+        if (Configured && SecurityName == "none" && (!string.IsNullOrEmpty(Password) || !string.IsNullOrEmpty(UserName)) && !IsLoopback(Host!))
         {
             problems.Add($"{Section}:Security \"none\" would send the password in clear to {Host}; use starttls or ssl (none is for a relay on loopback).");
         }
@@ -73,7 +92,7 @@ public sealed class SmtpOptions
         var client = new SmtpClient { Timeout = TimeoutSeconds * 1000 };
         try
         {
-            await client.ConnectAsync(Host ?? throw new InvalidOperationException($"{Section}:Host is not set."), Port, SocketOptions, ct);
+            await client.ConnectAsync(Host ?? throw new InvalidOperationException($"{Section}:Host is not set."), EffectivePort, SocketOptions, ct);
             if (!string.IsNullOrEmpty(UserName))
             {
                 await client.AuthenticateAsync(UserName, Password ?? "", ct);
@@ -88,7 +107,7 @@ public sealed class SmtpOptions
         }
     }
 
-    private static bool IsLoopback(string host) =>
+    internal static bool IsLoopback(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 }
 

@@ -11,8 +11,8 @@ using Postmaster.Web.Infrastructure.Database;
 namespace Postmaster.Web.Infrastructure.Database.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteDbContext))]
-    [Migration("20261206235614_Requests")]
-    partial class Requests
+    [Migration("20261206230721_Posture")]
+    partial class Posture
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -950,267 +950,28 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("Postmaster.Web.Organisation.OrganisationProfile", b =>
+            modelBuilder.Entity("Postmaster.Web.Posture.AssetPosture", b =>
                 {
-                    b.Property<int>("Id")
+                    b.Property<long>("AssetId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("AbuseAddress")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("BounceHandling")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Company")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ComplaintHandling")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ContactEmail")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ContactName")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ContactPhone")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("FeedbackLoopsJson")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ImprintUrl")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ListHygiene")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("OptIn")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PostmasterAddress")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("StreamsJson")
-                        .IsRequired()
-                        .HasMaxLength(20000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("UpdatedAt")
+                    b.Property<long?>("CheckedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("UpdatedBy")
-                        .HasMaxLength(300)
+                    b.Property<string>("Checks")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Website")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("OrganisationProfile", (string)null);
-                });
-
-            modelBuilder.Entity("Postmaster.Web.Requests.ProviderRequest", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasMaxLength(262144)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Channel")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("DecidedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("ExpiresAfterHours")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("FieldsJson")
-                        .IsRequired()
-                        .HasMaxLength(262144)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Fixed")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("FollowUpAnnouncedFor")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("FollowUpAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("FollowUpDays")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("FormUrl")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("InReplyTo")
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("IncidentId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Language")
-                        .IsRequired()
-                        .HasMaxLength(35)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("MessageId")
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("MissingFacts")
-                        .IsRequired()
+                    b.Property<string>("DkimSelectors")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("ParentRequestId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Provider")
-                        .IsRequired()
-                        .HasMaxLength(64)
+                    b.Property<string>("SpfPassDomains")
+                        .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Reference")
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
+                    b.HasKey("AssetId");
 
-                    b.Property<long?>("RepliedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ReplyFrom")
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ReplyText")
-                        .HasMaxLength(50000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Subject")
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("SubmittedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("TemplateId")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("To")
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("FollowUpAt");
-
-                    b.HasIndex("MessageId")
-                        .IsUnique();
-
-                    b.HasIndex("IncidentId", "Id");
-
-                    b.HasIndex("Provider", "Kind");
-
-                    b.HasIndex("Status", "Id");
-
-                    b.ToTable("Requests", (string)null);
-                });
-
-            modelBuilder.Entity("Postmaster.Web.Requests.RequestEvent", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Actor")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Detail")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("RequestId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("RequestId", "Id");
-
-                    b.ToTable("RequestEvents");
+                    b.ToTable("AssetPostures", (string)null);
                 });
 
             modelBuilder.Entity("Postmaster.Web.Signals.BlockEpisode", b =>
@@ -1599,20 +1360,11 @@ namespace Postmaster.Web.Infrastructure.Database.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
-            modelBuilder.Entity("Postmaster.Web.Requests.ProviderRequest", b =>
+            modelBuilder.Entity("Postmaster.Web.Posture.AssetPosture", b =>
                 {
-                    b.HasOne("Postmaster.Web.Incidents.Incident", null)
-                        .WithMany()
-                        .HasForeignKey("IncidentId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Postmaster.Web.Requests.RequestEvent", b =>
-                {
-                    b.HasOne("Postmaster.Web.Requests.ProviderRequest", null)
-                        .WithMany()
-                        .HasForeignKey("RequestId")
+                    b.HasOne("Postmaster.Web.Assets.Asset", null)
+                        .WithOne()
+                        .HasForeignKey("Postmaster.Web.Posture.AssetPosture", "AssetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
