@@ -8,7 +8,7 @@ namespace Postmaster.Tests.Requests;
 
 /// <summary>
 /// Follow-ups live in a column, not in timers: a follow-up that falls due while the app is down is
-/// announced once by the next start, on SQLite with the in-memory scheduler store.
+/// announced once by the next start (timeline line and alert), on SQLite with the in-memory scheduler store.
 /// </summary>
 public sealed class FollowUpRestartTests : IDisposable
 {
@@ -74,6 +74,10 @@ public sealed class FollowUpRestartTests : IDisposable
         var line = await RequestSeed.ReadAsync(second, db => db.IncidentTimeline.AsNoTracking().SingleAsync(t => t.IncidentId == incidentId && t.Kind == "reply-overdue", Ct));
         Assert.StartsWith($"Request #{id}: no answer from microsoft since", line.Detail, StringComparison.Ordinal);
         Assert.Equal("system", line.Actor);
+        var alerts = await RequestSeed.ReadAsync(second, db => db.Alerts.AsNoTracking().Where(a => a.SubjectKey == $"request:{id}").ToListAsync(Ct));
+        var alert = Assert.Single(alerts); // written once, with the announcement, for the alert delivery to send
+        Assert.Equal("reply-overdue", alert.Kind);
+        Assert.Equal(incidentId, alert.IncidentId);
         using var api2 = second.Api();
         var due = await ApiPages.AllAsync(api2, "/api/requests?due=true", ct: Ct);
         Assert.Contains(due, r => r.GetProperty("id").GetInt64() == id);

@@ -22,13 +22,13 @@ public static class RequestSeed
     public static string FreshIp() => $"198.51.100.{Interlocked.Increment(ref _next) % 250 + 1}";
 
     /// <summary>An open Microsoft incident: one refused IP, one S3150 rejection (or <paramref name="response"/>).</summary>
-    public static async Task<Incident> MicrosoftAsync(PostmasterApp app, string? response = null, string? ip = null)
+    public static async Task<Incident> MicrosoftAsync(PostmasterApp app, string? response = null, string? ip = null, long? assetId = null)
     {
         ip ??= FreshIp();
         var text = response ?? S3150(ip);
         var value = IncidentSeed.Refused("microsoft", ip, Blocked);
         value.Reason = text;
-        return await IncidentSeed.AddAsync(app, IncidentSeed.Active("microsoft", ip, IncidentSeverity.High, Blocked),
+        return await IncidentSeed.AddAsync(app, IncidentSeed.Active("microsoft", ip, IncidentSeverity.High, Blocked, assetId),
             [value], [IncidentSeed.Rejection("microsoft", ip, "outlook-com.olc.protection.outlook.com", text, Blocked.AddMinutes(5))]);
     }
 
