@@ -6,6 +6,7 @@ using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Mail;
 using Postmaster.Web.Infrastructure.Scheduling;
 using Postmaster.Web.Infrastructure.Templates;
 using Postmaster.Web.Posture;
@@ -24,6 +25,7 @@ builder.AddPostmasterScheduling(q =>
     q.AddSignalSchedule(builder.Configuration);
     q.AddAuditSchedule();
     q.AddIncidentSchedule(builder.Configuration);
+    q.AddRequestSchedule(builder.Configuration);
     q.AddAlertSchedule(builder.Configuration);
     q.AddPostureSchedule(builder.Configuration);
 });
@@ -32,6 +34,7 @@ builder.AddProviderKnowledge();
 builder.AddBlocklists();
 builder.AddSignals();
 builder.AddIncidents();
+builder.AddPostmasterMail();
 builder.AddAlerts();
 builder.AddPosture();
 builder.AddRequests();
@@ -52,6 +55,7 @@ app.MapPostmasterApi()
     .MapBlocklistApi()
     .MapSignalApi()
     .MapIncidentApi()
+    .MapRequestApi()
     .MapAlertApi()
     .MapPostureApi()
     .MapAuditApi();

@@ -8,6 +8,7 @@ using Postmaster.Core.Providers;
 using Postmaster.Web.Alerts;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Mail;
 
 namespace Postmaster.Web.Account;
 

@@ -5,38 +5,14 @@ using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Postmaster.Core.Alerts;
+using Postmaster.Web.Infrastructure.Mail;
 
 namespace Postmaster.Web.Alerts;
 
 /// <summary>Alert mail through MailKit to <c>Postmaster:Smtp</c>.</summary>
 public sealed class AlertMailer(IOptions<SmtpOptions> options)
 {
-    public async Task<SmtpClient> ConnectAsync(CancellationToken ct)
-    {
-        var smtp = options.Value;
-        var client = new SmtpClient { Timeout = smtp.TimeoutSeconds * 1000 };
-        try
-        {
-            var security = smtp.SecurityName switch
-            {
-                "none" => SecureSocketOptions.None,
-                "ssl" => SecureSocketOptions.SslOnConnect,
-                _ => SecureSocketOptions.StartTls,
-            };
-            await client.ConnectAsync(smtp.Host!, smtp.EffectivePort, security, ct);
-            if (!string.IsNullOrEmpty(smtp.UserName))
-            {
-                await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", ct);
-            }
-
-            return client;
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-    }
+    public Task<SmtpClient> ConnectAsync(CancellationToken ct) => options.Value.ConnectAsync(ct);
 
     /// <summary>
     /// The message for one delivery. Its Message-ID is the delivery's key, the same on every retry,

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Postmaster.Core.Alerts;
 using Postmaster.Web.Infrastructure.Http;
+using Postmaster.Web.Infrastructure.Mail;
 using Quartz;
 
 namespace Postmaster.Web.Alerts;
@@ -13,14 +14,12 @@ public static class AlertSetup
     {
         var services = builder.Services;
         var alerts = builder.Configuration.GetSection(AlertOptions.Section).Get<AlertOptions>() ?? new AlertOptions();
-        var smtp = builder.Configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
-        if ((alerts.Problem() ?? smtp.Problem() ?? ClearPassword(smtp)) is { } problem)
+        if (alerts.Problem() is { } problem)
         {
             throw new InvalidOperationException(problem);
         }
 
         services.Configure<AlertOptions>(builder.Configuration.GetSection(AlertOptions.Section));
-        services.Configure<SmtpOptions>(builder.Configuration.GetSection(SmtpOptions.Section));
         services.AddOptions<AlertRetentionOptions>()
             .Bind(builder.Configuration.GetSection(AlertRetentionOptions.Section))
             .Validate(o => o.OutboxDays >= 1, "Postmaster:Retention:OutboxDays must be at least 1.")
@@ -58,15 +57,6 @@ public static class AlertSetup
             t => t.WithIdentity("alert-retention", "alerts").WithCronSchedule("0 50 3 * * ?"),
             j => j.WithIdentity("alert-retention", "alerts"));
     }
-
-    /// <summary>Like the bounce mailbox's: <c>none</c> with a password only to this machine.</summary>
-    private static string? ClearPassword(SmtpOptions smtp) =>
-        smtp.Configured && smtp.SecurityName == "none" && !string.IsNullOrEmpty(smtp.UserName) && !IsLoopback(smtp.Host!)
-            ? $"Postmaster:Smtp:Security none would send the SMTP password in clear to {smtp.Host}; use starttls or ssl (none with a password only to a loopback host)."
-            : null;
-
-    internal static bool IsLoopback(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 }
 
 /// <summary>Says at start-up what an operator would otherwise find out from a useless alert.</summary>

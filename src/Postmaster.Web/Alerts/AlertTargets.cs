@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Postmaster.Core.Alerts;
 using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Mail;
 
 namespace Postmaster.Web.Alerts;
 

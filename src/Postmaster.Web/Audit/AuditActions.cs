@@ -27,6 +27,10 @@ public static class AuditActions
     public const string IncidentReopened = "incident-reopened";
     public const string IncidentResolved = "incident-resolved";
     public const string IncidentChanged = "incident-changed";
+    public const string OrganisationChanged = "organisation-changed";
+    public const string RequestDrafted = "request-drafted";
+    public const string RequestChanged = "request-changed";
+    public const string RequestSent = "request-sent";
 
     /// <summary>Enabling or disabling is its own action; any other change is "changed".</summary>
     public static string For(BlocklistPatch patch) => patch.Enabled switch

@@ -9,6 +9,7 @@ using Postmaster.Web.Blocklists;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Http;
+using Postmaster.Web.Requests;
 using Postmaster.Web.Signals;
 
 namespace Postmaster.Web.Dashboard;
@@ -29,11 +30,12 @@ public sealed record ListHealthCounts(int Enabled, int Healthy, int Quarantined,
 /// so the page stays fast with 100,000 incidents (PRODUCT.md performance goals).
 /// </summary>
 public sealed class IndexModel(
-    PostmasterDbContext db, IncidentQueries incidents, SignalQueries signals, IMemoryCache cache, TimeProvider time) : PageModel
+    PostmasterDbContext db, IncidentQueries incidents, SignalQueries signals, RequestQueries requests, IMemoryCache cache, TimeProvider time) : PageModel
 {
     public const int IncidentsShown = 50;
     public const int EpisodesShown = 5;
     public const int QuietShown = 5;
+    public const int FollowUpsShown = 5;
 
     /// <summary>Counted up to here ("more than 100"): each quiet row reads its IP's delivery history, and the dashboard must stay fast.</summary>
     public const int QuietCounted = 100;
@@ -60,6 +62,11 @@ public sealed class IndexModel(
     public bool QuietMore { get; private set; }
 
     public IReadOnlyList<QuietRow> Quiet { get; private set; } = [];
+
+    /// <summary>Requests whose follow-up is due (submitted or replied, follow-up time passed), the longest overdue first.</summary>
+    public IReadOnlyList<ProviderRequest> FollowUps { get; private set; } = [];
+
+    public int FollowUpsDue { get; private set; }
 
     public long Addresses { get; private set; }
 
@@ -88,7 +95,7 @@ public sealed class IndexModel(
         {
             entry.AbsoluteExpirationRelativeToNow = SnapshotFor;
             entry.Size = 1;
-            var fresh = new IndexModel(db, incidents, signals, cache, time);
+            var fresh = new IndexModel(db, incidents, signals, requests, cache, time);
             await fresh.LoadAsync(ct);
             return fresh;
         });
@@ -100,6 +107,7 @@ public sealed class IndexModel(
         (AsOf, ActiveIncidents, Groups, IncidentsListed, Lists, LastSweep, Coverage) =
             (s.AsOf, s.ActiveIncidents, s.Groups, s.IncidentsListed, s.Lists, s.LastSweep, s.Coverage);
         (OpenEpisodes, Episodes, QuietCount, QuietMore, Quiet) = (s.OpenEpisodes, s.Episodes, s.QuietCount, s.QuietMore, s.Quiet);
+        (FollowUps, FollowUpsDue) = (s.FollowUps, s.FollowUpsDue);
         (Addresses, Ranges, Domains, HeloNames, Total) = (s.Addresses, s.Ranges, s.Domains, s.HeloNames, s.Total);
     }
 
@@ -131,6 +139,9 @@ public sealed class IndexModel(
 
         var quiet = await signals.QuietAsync(new PageRequest<SignalQueries.QuietKey>(QuietCounted, null), ct);
         (QuietCount, QuietMore, Quiet) = (quiet.Items.Count, quiet.Next is not null, quiet.Items.Take(QuietShown).ToList());
+
+        FollowUps = await requests.DueAsync(FollowUpsShown, ct);
+        FollowUpsDue = FollowUps.Count < FollowUpsShown ? FollowUps.Count : await requests.CountAsync(new RequestFilter(Due: true), ct);
 
         var byKind = await db.Assets.GroupBy(a => a.Kind)
             .Select(g => new { Kind = g.Key, Count = g.Count(), Addresses = g.Sum(a => a.AddressCount) })

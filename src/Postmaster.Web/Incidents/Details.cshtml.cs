@@ -7,6 +7,7 @@ using Postmaster.Core.Providers;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Http;
+using Postmaster.Web.Requests;
 
 namespace Postmaster.Web.Incidents;
 
@@ -19,6 +20,8 @@ public sealed class DetailsModel(
     IncidentChanges changes,
     PostmasterDbContext db,
     ProviderRegistry providers,
+    RequestDrafts drafts,
+    RequestQueries requests,
     IAuthorizationService authorization) : PageModel
 {
     public const string AutoSeverity = "auto";
@@ -47,6 +50,20 @@ public sealed class DetailsModel(
     public Pager TimelinePager { get; private set; } = null!;
 
     public IncidentNextSteps NextSteps { get; private set; } = null!;
+
+    /// <summary>The request templates for this incident, the best first (responders draft from them).</summary>
+    public IReadOnlyList<Core.Requests.TemplateFit> Templates { get; private set; } = [];
+
+    /// <summary>What requests to this provider came to, per kind: shown beside each template.</summary>
+    public IReadOnlyList<Core.Requests.RequestOutcome> Outcomes { get; private set; } = [];
+
+    /// <summary>The incident's requests, newest first.</summary>
+    public IReadOnlyList<ProviderRequest> IncidentRequests { get; private set; } = [];
+
+    public string? FormFixed { get; private set; }
+
+    /// <summary>Why the last draft was refused.</summary>
+    public string? DraftProblem { get; private set; }
 
     public IReadOnlyList<string> Users { get; private set; } = [];
 
@@ -112,6 +129,29 @@ public sealed class DetailsModel(
         return Page();
     }
 
+    /// <summary>Drafts a request from the chosen template (or the best fit) and opens it.</summary>
+    public async Task<IActionResult> OnPostDraftAsync(long id, string? template, string? fixedText, CancellationToken ct)
+    {
+        if (!await MayEditAsync())
+        {
+            return Forbid();
+        }
+
+        var result = await drafts.DraftAsync(id, template, fixedText, ct);
+        if (result.Outcome == RequestOutcomeKind.Done)
+        {
+            return Redirect($"/requests/{result.Request!.Id}");
+        }
+
+        if (result.Outcome == RequestOutcomeKind.NotFound || !await LoadAsync(id, ct))
+        {
+            return NotFound();
+        }
+
+        (DraftProblem, FormFixed) = (result.Problem, fixedText);
+        return Page();
+    }
+
     /// <summary>The severity select's value for an incident: its severity when set by hand, else "auto".</summary>
     public static string SeverityChoice(Incident incident) => incident.SeverityPinned ? incident.Severity.ToApi() : AutoSeverity;
 
@@ -148,9 +188,13 @@ public sealed class DetailsModel(
         TimelinePager = PagerFor("timeline-pager", timeline, lines, TimelineCursor, next => new { id, timeline = next }, "timeline entries");
 
         NextSteps = await IncidentNextSteps.ForAsync(Incident, db, providers, ct);
+        IncidentRequests = (await requests.PageAsync(new RequestFilter(IncidentId: id), new PageRequest<RequestQueries.PageKey>(50, null), ct)).Items;
+        Outcomes = await requests.OutcomesAsync(Incident.Provider, ct);
         CanEdit = await MayEditAsync();
         if (CanEdit)
         {
+            Templates = await drafts.TemplatesAsync(id, ct) ?? [];
+
             var users = await IncidentAssignees.EmailsAsync(db, ct);
             if (Incident.Assignee is { } current && !users.Contains(current, StringComparer.OrdinalIgnoreCase))
             {

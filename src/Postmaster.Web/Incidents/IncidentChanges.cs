@@ -48,7 +48,7 @@ public sealed class IncidentChanges(PostmasterDbContext db, IncidentTurns turns,
                 return (false, new IncidentChangeResult(IncidentChangeOutcome.NotFound, Problem: $"There is no incident {id}."));
             }
 
-            var outcome = await ApplyAsync(incident, change, actor, token);
+            var outcome = await ApplyInTurnAsync(incident, change, actor, token);
             if (outcome.Outcome != IncidentChangeOutcome.Changed)
             {
                 return (false, outcome);
@@ -73,7 +73,12 @@ public sealed class IncidentChanges(PostmasterDbContext db, IncidentTurns turns,
         return result;
     }
 
-    private async Task<IncidentChangeResult> ApplyAsync(Incident incident, IncidentChange change, string actor, CancellationToken ct)
+    /// <summary>
+    /// Applies a change to an incident the caller loaded inside its own incident turn (a request
+    /// moving its incident does so in the turn that changes the request): the same rules, timeline
+    /// lines and audit entries as a person's change. The caller saves and commits.
+    /// </summary>
+    internal async Task<IncidentChangeResult> ApplyInTurnAsync(Incident incident, IncidentChange change, string actor, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var lines = new List<(string Kind, string Detail)>();

@@ -22,6 +22,7 @@ public static class AppDefaults
             o.Conventions.AddPageRoute("/Account/Setup", "/setup");
             o.Conventions.AddPageRoute("/Dashboard/Index", "");
             o.Conventions.AddPageRoute("/Incidents/Details", "incidents/{id:long}");
+            o.Conventions.AddPageRoute("/Requests/Details", "requests/{id:long}");
         });
         builder.Services.ConfigureHttpJsonOptions(o =>
         {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
 using Postmaster.Web.Alerts;
 using Postmaster.Web.Infrastructure.Http;
+using Postmaster.Web.Infrastructure.Mail;
 
 namespace Postmaster.Web.Settings;
 

@@ -69,8 +69,33 @@ public sealed class OpenApiDocumentTests(SqliteAppFixture fixture) : IClassFixtu
     {
         var document = await DocumentAsync();
 
-        var ingest = document.GetProperty("paths").GetProperty("/api/signals").GetProperty("post");
+        var paths = document.GetProperty("paths");
+        var ingest = paths.GetProperty("/api/signals").GetProperty("post");
 
         Assert.True(ingest.GetProperty("responses").TryGetProperty("403", out _));
+        foreach (var (path, method) in new[] { ("/api/incidents/{id}/requests", "post"), ("/api/requests/{id}", "patch"), ("/api/requests/{id}/send", "post") })
+        {
+            Assert.True(paths.GetProperty(path).GetProperty(method).GetProperty("responses").TryGetProperty("403", out _), $"{method} {path} does not describe 403.");
+        }
+    }
+
+    [Fact]
+    public async Task The_request_calls_describe_their_refusals()
+    {
+        var paths = (await DocumentAsync()).GetProperty("paths");
+
+        foreach (var (path, method, status) in new[]
+        {
+            ("/api/incidents/{id}/requests", "post", "409"), ("/api/requests/{id}", "patch", "409"),
+            ("/api/requests/{id}/send", "post", "409"), ("/api/requests/{id}/send", "post", "502"),
+        })
+        {
+            var responses = paths.GetProperty(path).GetProperty(method).GetProperty("responses");
+            Assert.True(responses.TryGetProperty(status, out var response), $"{method} {path} does not describe {status}.");
+            Assert.True(response.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{method} {path} {status} is not problem+json.");
+        }
+
+        Assert.True(paths.TryGetProperty("/api/incidents/{id}/templates", out _));
+        Assert.True(paths.GetProperty("/api/requests").TryGetProperty("get", out _));
     }
 }

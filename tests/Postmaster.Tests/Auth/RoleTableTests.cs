@@ -28,6 +28,10 @@ public sealed partial class RoleTableTests(RoleFixture fixture) : IClassFixture<
         Assert.True(Pages().Count >= 10, $"Only {Pages().Count} pages found.");
         Assert.Contains(ApiOperations(), o => o is { Method: "DELETE", Template: "/api/assets/{id:long}" });
         Assert.Contains(ApiOperations(), o => o is { Method: "PATCH", Template: "/api/incidents/{id:long}" });
+        Assert.Contains(ApiOperations(), o => o is { Method: "POST", Template: "/api/incidents/{id:long}/requests" });
+        Assert.Contains(ApiOperations(), o => o is { Method: "PATCH", Template: "/api/requests/{id:long}" });
+        Assert.Contains(ApiOperations(), o => o is { Method: "POST", Template: "/api/requests/{id:long}/send" });
+        Assert.Contains(Pages(), p => p.ViewPath == "/Settings/Organisation");
         Assert.Contains(ApiOperations(), o => o is { Method: "POST", Template: "/api/alerts/test" });
         Assert.Contains(Pages(), p => p.ViewPath == "/Settings/Alerts");
         Assert.Contains(Pages(), p => p.ViewPath == "/Account/Alerts");

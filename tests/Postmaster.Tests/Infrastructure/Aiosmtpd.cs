@@ -19,6 +19,8 @@ public sealed class AiosmtpdServer : IAsyncDisposable
         ? "aiosmtpd not found in /usr/bin or on PATH: install the Debian package python3-aiosmtpd (apt-get install python3-aiosmtpd)."
         : null;
 
+    public string Host { get; } = "127.0.0.1";
+
     public int Port { get; }
 
     private static string? Executable => Requirement.FindExecutable("aiosmtpd", "/usr/bin");

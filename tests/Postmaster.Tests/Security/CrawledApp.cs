@@ -10,7 +10,7 @@ namespace Postmaster.Tests.Security;
 
 /// <summary>
 /// An app with something on every page (an asset, the catalog, a sweep run, an incident with its
-/// evidence: each the first of its kind, so <c>?id=1</c> opens it) and the list of its Razor pages
+/// evidence, a request for it: each the first of its kind, so <c>?id=1</c> opens it) and the list of its Razor pages
 /// as the app itself routes them.
 /// </summary>
 public sealed class CrawledApp : IAsyncLifetime
@@ -57,6 +57,9 @@ public sealed class CrawledApp : IAsyncLifetime
             IncidentSeed.Active("microsoft", "198.51.100.7", IncidentSeverity.High, now, assetId: 1),
             values: [IncidentSeed.Refused("microsoft", "198.51.100.7", now)],
             samples: [IncidentSeed.Rejection("microsoft", "198.51.100.7", "outlook-com.olc.protection.outlook.com", "550 5.7.1 Unfortunately, messages from [198.51.100.7] weren't sent. (S3150)", now)]);
+
+        // A request drafted for it (the best fit, or the generic fallback), for the request page.
+        (await api.PostAsJsonAsync("/api/incidents/1/requests", new { })).EnsureSuccessStatusCode();
     }
 
     public async ValueTask DisposeAsync()

@@ -6,7 +6,9 @@ using Postmaster.Web.Audit;
 using Postmaster.Web.Blocklists;
 using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Organisation;
 using Postmaster.Web.Posture;
+using Postmaster.Web.Requests;
 using Postmaster.Web.Signals;
 
 namespace Postmaster.Web.Infrastructure.Database;
@@ -59,6 +61,11 @@ public abstract class PostmasterDbContext(DbContextOptions options) : IdentityDb
 
     public DbSet<IncidentTimelineEntry> IncidentTimeline => Set<IncidentTimelineEntry>();
 
+    public DbSet<OrganisationProfile> OrganisationProfile => Set<OrganisationProfile>();
+
+    public DbSet<ProviderRequest> Requests => Set<ProviderRequest>();
+
+    public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
     public DbSet<Alert> Alerts => Set<Alert>();
 
     public DbSet<AlertDelivery> AlertDeliveries => Set<AlertDelivery>();

@@ -15,3 +15,35 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// <button data-copy="field-1">: puts the text of element #field-1 (a box's value, or a block's text)
+// on the clipboard, for pasting into a provider's form. The Clipboard API needs a secure context
+// (HTTPS or localhost); elsewhere the text is selected and copied the old way.
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+  const source = button ? document.getElementById(button.dataset.copy) : null;
+  if (!source) {
+    return;
+  }
+
+  const text = "value" in source ? source.value : source.textContent;
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    copied = true;
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    if ("select" in source) {
+      source.select();
+    }
+    copied = document.execCommand("copy");
+  }
+
+  const label = button.textContent;
+  button.textContent = copied ? "Copied" : "Select and copy by hand";
+  setTimeout(() => { button.textContent = label; }, 1500);
+});
