@@ -104,11 +104,28 @@ public abstract class AlertOutboxContract(IAppFixture fixture)
         var keptAlert = new Alert { Kind = AlertKinds.SweepFailed, At = old, Summary = "retention-kept", FannedOutAt = old };
         db.Alerts.AddRange(oldAlert, keptAlert);
         var sent = new AlertDelivery { Key = Guid.NewGuid().ToString(), Channel = AlertChannel.Email, Target = "a@x.test", State = DeliveryState.Sent, CreatedAt = old, Kind = "sweep-failed" };
-        var retrying = new AlertDelivery { Key = Guid.NewGuid().ToString(), Channel = AlertChannel.Email, Target = "b@x.test", State = DeliveryState.Retrying, CreatedAt = old, Kind = "sweep-failed" };
-        db.AlertDeliveries.AddRange(sent, retrying);
-        await db.SaveChangesAsync(Ct);
-        db.AlertDeliveryItems.AddRange(new AlertDeliveryItem { DeliveryId = sent.Id, AlertId = oldAlert.Id }, new AlertDeliveryItem { DeliveryId = retrying.Id, AlertId = keptAlert.Id });
-        await db.SaveChangesAsync(Ct);
+        // Its next attempt an hour away, as a retrying delivery's is: the fixture app's own delivery job leaves it alone meanwhile.
+        var retrying = new AlertDelivery
+        {
+            Key = Guid.NewGuid().ToString(),
+            Channel = AlertChannel.Email,
+            Target = "b@x.test",
+            State = DeliveryState.Retrying,
+            CreatedAt = old,
+            Kind = "sweep-failed",
+            Attempts = 3,
+            NextAttemptAt = DateTimeOffset.UtcNow.AddHours(1),
+        };
+
+        // Deliveries and their items in one transaction, as the dispatcher writes them: never seen without their alerts.
+        await using (var transaction = await db.Database.BeginTransactionAsync(Ct))
+        {
+            db.AlertDeliveries.AddRange(sent, retrying);
+            await db.SaveChangesAsync(Ct);
+            db.AlertDeliveryItems.AddRange(new AlertDeliveryItem { DeliveryId = sent.Id, AlertId = oldAlert.Id }, new AlertDeliveryItem { DeliveryId = retrying.Id, AlertId = keptAlert.Id });
+            await db.SaveChangesAsync(Ct);
+            await transaction.CommitAsync(Ct);
+        }
 
         await ActivatorUtilities.CreateInstance<AlertRetentionJob>(scope.ServiceProvider).PruneAsync(Ct);
 

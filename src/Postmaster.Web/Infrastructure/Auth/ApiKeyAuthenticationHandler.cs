@@ -44,45 +44,53 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The API key is missing or malformed.");
         }
 
+        // The key and its owner's roles in one round trip: this runs on every API request.
         var hash = ApiKeySecret.Hash(secret);
-        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Hash == hash, Context.RequestAborted);
-        if (key is null)
+        var found = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.Hash == hash)
+            .Select(k => new
+            {
+                k.Id,
+                k.Name,
+                k.Role,
+                k.OwnerId,
+                k.LastUsedAt,
+                k.RevokedAt,
+                k.RevokedReason,
+                OwnerRoles = db.UserRoles.Where(ur => ur.UserId == k.OwnerId).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!).ToList(),
+            })
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (found is null)
         {
             return AuthenticateResult.Fail("The API key is unknown or has been revoked.");
         }
 
-        if (key.RevokedAt is not null)
+        if (found.RevokedAt is not null)
         {
-            return AuthenticateResult.Fail(key.RevokedReason ?? "The API key has been revoked; an admin can create a new one under Settings → API keys.");
+            return AuthenticateResult.Fail(found.RevokedReason ?? "The API key has been revoked; an admin can create a new one under Settings → API keys.");
         }
 
-        var ownerRoles = key.OwnerId is null
-            ? []
-            : await db.UserRoles.Where(ur => ur.UserId == key.OwnerId)
-                .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
-                .ToListAsync(Context.RequestAborted);
-        if (key.OwnerId is null || ownerRoles.Count == 0)
+        if (found.OwnerId is null || found.OwnerRoles.Count == 0)
         {
             return AuthenticateResult.Fail(
                 "The API key belongs to no user who may still sign in (its owner was removed or has no role), so it stopped working. Ask an admin for a new key.");
         }
 
-        var ownerRole = ownerRoles.Aggregate(Roles.Higher);
-        var role = Roles.Lower(key.Role, ownerRole);
+        var ownerRole = found.OwnerRoles.Aggregate(Roles.Higher);
+        var role = Roles.Lower(found.Role, ownerRole);
 
         var now = time.GetUtcNow();
-        if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)
+        if (found.LastUsedAt is null || now - found.LastUsedAt > LastUsedResolution)
         {
-            key.LastUsedAt = now;
-            await db.SaveChangesAsync(Context.RequestAborted);
+            await db.ApiKeys.Where(k => k.Id == found.Id).ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, now), Context.RequestAborted);
         }
 
         var identity = new ClaimsIdentity(
             [
-                new Claim(ClaimTypes.NameIdentifier, $"apikey:{key.Id}"),
-                new Claim(ClaimTypes.Name, $"API key '{key.Name}'"),
+                new Claim(ClaimTypes.NameIdentifier, $"apikey:{found.Id}"),
+                new Claim(ClaimTypes.Name, $"API key '{found.Name}'"),
                 new Claim(ClaimTypes.Role, role),
-                new Claim(AuthClaims.Actor, $"key:{key.Name}"),
+                new Claim(AuthClaims.Actor, $"key:{found.Name}"),
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
