@@ -8,9 +8,10 @@ namespace Postmaster.Web.Blocklists;
 
 /// <summary>
 /// Turns catalog rows into what the sweeper queries, with one rate limiter per list shared by every
-/// chunk in this process (so four chunks in parallel still respect a list's limit).
+/// chunk in this process (so four chunks in parallel still respect a list's limit). The limiters
+/// replenish on a timer, so they are disposed with the app.
 /// </summary>
-public sealed class SweepLists
+public sealed class SweepLists : IDisposable
 {
     private readonly ConcurrentDictionary<(long Id, int Rate), RateLimiter> _limiters = new();
 
@@ -32,6 +33,16 @@ public sealed class SweepLists
         }
 
         return new SweepList(definition, row.QueryZone(definition), limiter);
+    }
+
+    public void Dispose()
+    {
+        foreach (var limiter in _limiters.Values)
+        {
+            limiter.Dispose();
+        }
+
+        _limiters.Clear();
     }
 
     public async Task<Dictionary<long, (Blocklist Row, SweepList List)>> LoadAsync(PostmasterDbContext db, IEnumerable<long> ids, CancellationToken ct)

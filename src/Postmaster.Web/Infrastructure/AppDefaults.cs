@@ -42,7 +42,7 @@ public static class AppDefaults
         app.UsePostmasterApiProblems();
         app.UseStaticFiles();
         app.UseRouting();
-        app.UseRateLimiter(); // sign-in attempts per client address (Auth/SignInLimits), by route
+        app.UseSignInLimits(); // sign-in attempts per client address, by routed page
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -46,6 +46,9 @@ public static class RequestSeed
         ]);
     }
 
+    /// <summary>A profile with nothing filled in, as a fresh installation has.</summary>
+    public static readonly OrganisationInput EmptyProfile = new(null, null, null, null, null, null, null, null, null, null, null, null, [], []);
+
     public static async Task ProfileAsync(PostmasterApp app, OrganisationInput input)
     {
         await using var scope = app.Services.CreateAsyncScope();

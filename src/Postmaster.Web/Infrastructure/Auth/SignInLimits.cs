@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Postmaster.Web.Infrastructure.Auth;
 
@@ -11,24 +10,46 @@ namespace Postmaster.Web.Infrastructure.Auth;
 /// </summary>
 public static class SignInLimits
 {
-    public static IServiceCollection AddSignInLimits(this IServiceCollection services, AuthOptions options)
-    {
-        services.AddRateLimiter(o =>
+    public static IServiceCollection AddSignInLimits(this IServiceCollection services, AuthOptions options) =>
+        services.AddSingleton(_ => new SignInLimiter(options));
+
+    /// <summary>
+    /// After routing (the page decides what a sign-in attempt is). Not ASP.NET Core's rate-limiting
+    /// middleware: it builds a partitioned limiter of its own that nothing ever disposes, whose timer
+    /// keeps a stopped app in memory; this one is the container's, disposed with the app.
+    /// </summary>
+    public static IApplicationBuilder UseSignInLimits(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
         {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                IsSignInAttempt(context.Request)
-                    ? RateLimitPartition.GetSlidingWindowLimiter(AddressOf(context), _ => new SlidingWindowRateLimiterOptions
-                    {
-                        PermitLimit = options.SignInAttemptsPerMinute,
-                        Window = TimeSpan.FromMinutes(1),
-                        SegmentsPerWindow = 6,
-                        QueueLimit = 0,
-                    })
-                    : RateLimitPartition.GetNoLimiter(""));
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = RejectAsync;
+            if (!IsSignInAttempt(context.Request))
+            {
+                await next(context);
+                return;
+            }
+
+            using var lease = context.RequestServices.GetRequiredService<SignInLimiter>().Limiter.AttemptAcquire(context);
+            if (lease.IsAcquired)
+            {
+                await next(context);
+                return;
+            }
+
+            await RejectAsync(context, lease, context.RequestAborted);
         });
-        return services;
+
+    /// <summary>The sliding windows per client address, owned by the container (their timer stops with the app).</summary>
+    public sealed class SignInLimiter(AuthOptions options) : IDisposable
+    {
+        public PartitionedRateLimiter<HttpContext> Limiter { get; } = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            RateLimitPartition.GetSlidingWindowLimiter(AddressOf(context), _ => new SlidingWindowRateLimiterOptions
+            {
+                PermitLimit = options.SignInAttemptsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                SegmentsPerWindow = 6,
+                QueueLimit = 0,
+            }));
+
+        public void Dispose() => Limiter.Dispose();
     }
 
     // By the routed page, not the path: /login, /Account/Login, /LOGIN/ all reach the same form.
@@ -38,15 +59,15 @@ public static class SignInLimits
     private static string AddressOf(HttpContext context) =>
         context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken ct)
+    private static async Task RejectAsync(HttpContext context, RateLimitLease lease, CancellationToken ct)
     {
-        var context = rejected.HttpContext;
-        var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+        var seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
             ? (int)Math.Ceiling(retryAfter.TotalSeconds)
             : 60;
         context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SignInLimits))
             .LogWarning("Sign-in attempt from {ClientAddress} refused: too many attempts, retry in {Seconds} s", AddressOf(context), seconds);
 
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         context.Response.ContentType = "text/html; charset=utf-8";
         await context.Response.WriteAsync(
