@@ -7,16 +7,19 @@ namespace Postmaster.Tests.Ops;
 /// <summary>
 /// A stopped app leaves nothing behind: no timer, limiter or handler outlives it holding the app
 /// (about 170 MB each). Anything that did would keep every app a test run starts, and did: the
-/// sign-in rate limiter's timer once held each one until the run ran out of memory.
+/// sign-in rate limiter's timer and each SQLite pool's pruning timer once held every app until the
+/// run ran out of memory.
 /// </summary>
 public sealed class StoppedAppMemoryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_stopped_app_is_collected()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stopped_app_is_collected(bool kestrel)
     {
-        var stopped = await StartUseAndStopAsync();
+        var stopped = await StartUseAndStopAsync(kestrel);
 
         for (var attempt = 0; attempt < 20 && stopped.IsAlive; attempt++)
         {
@@ -31,12 +34,12 @@ public sealed class StoppedAppMemoryTests
 
     /// <summary>Not inlined, so no local of the caller holds the app.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<WeakReference> StartUseAndStopAsync()
+    private static async Task<WeakReference> StartUseAndStopAsync(bool kestrel)
     {
         var directory = Directory.CreateTempSubdirectory("postmaster-stopped-").FullName;
         try
         {
-            var app = PostmasterApp.Sqlite(directory);
+            var app = PostmasterApp.Sqlite(directory, kestrel: kestrel);
             using (var api = app.Api())
             using (var browser = app.Api(key: null))
             {
@@ -51,7 +54,6 @@ public sealed class StoppedAppMemoryTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(directory, recursive: true);
         }
     }
