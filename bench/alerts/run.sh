@@ -382,6 +382,7 @@ run_round() { # run_round SCENARIO(a|b) ROUND STACKING_MINUTES
             SWEEP_LAT+=("$(calc "$arrival - ${first[$i]}" 3)")
             SWEEP_LAT_OPENED+=("$(calc "$arrival - ${opened[$i]}" 3)")
         done
+        SWEEP_ROUNDS+=("$(stats "${SWEEP_LAT[@]: -$ASSETS}" | awk -v r="$round" '{ printf "round %s median %s max %s", r, $1, $2 }')")
         local sweep_mails; sweep_mails="$(new_mails "$listing" "$seen" | wc -l)"
         seen="$(cut -f2 <<<"$listing")"
         ingest "$ingest_ip"
@@ -426,7 +427,7 @@ run_round() { # run_round SCENARIO(a|b) ROUND STACKING_MINUTES
 }
 
 # --- scenario A: window 0 -------------------------------------------------------------------------
-SWEEP_LAT=() SWEEP_LAT_OPENED=() INGEST_LAT=() INGEST_LAT_SENT=() STACK_LAT=() MAILS_PER_ROUND=()
+SWEEP_LAT=() SWEEP_ROUNDS=() SWEEP_LAT_OPENED=() INGEST_LAT=() INGEST_LAT_SENT=() STACK_LAT=() MAILS_PER_ROUND=()
 log "scenario A: StackingMinutes=0, $ROUNDS rounds of $ASSETS listed IPs and one ingest batch of $REJECTIONS rejections"
 start_smtp a
 start_app a 0
@@ -506,7 +507,8 @@ CPU used by all processes but this benchmark's (cores / host steal) per round: $
         echo "| stacked | | | | | | < $GOAL_SECONDS s | | not measured (STACK_MINUTES=0) |"
     fi
     echo
-    echo "Every latency (s): sweep ${SWEEP_LAT[*]}; ingest ${INGEST_LAT[*]}${STACK_LAT:+; stacked ${STACK_LAT[*]}}."
+    echo "Latencies (s), in round order. Sweep, per round over its $ASSETS incidents: $(IFS=';'; echo "${SWEEP_ROUNDS[*]}" | sed 's/;/; /g'). Ingest: ${INGEST_LAT[*]}.${STACK_LAT:+ Stacked (whole): ${STACK_LAT[*]}.}"
+    echo "The first round of each app is its first alert after start-up (code paths compiled on first use)."
     true
 } >"$RESULTS"
 
