@@ -98,7 +98,7 @@ public sealed class AlertContent(PostmasterDbContext db, ProviderRegistry regist
             foreach (var s in samples)
             {
                 var at = s.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-                evidence.Add($"{at} UTC {s.Receiver}{(s.Mx is { } mx ? $" ({mx})" : "")} refused {s.SourceIp}: {s.SmtpCode} {s.EnhancedCode} {Cut(s.Response, 500)}".Replace("  ", " ", StringComparison.Ordinal));
+                evidence.Add($"{at} UTC {s.Receiver}{(s.Mx is { } mx ? $" ({mx})" : "")} refused {s.SourceIp}: {Reply(s)}");
             }
 
             steps.AddRange(NextSteps(await IncidentNextSteps.ForAsync(incident, db, registry, ct)));
@@ -236,6 +236,20 @@ public sealed class AlertContent(PostmasterDbContext db, ProviderRegistry regist
         {
             yield return $"No remediation is known for {next.Provider}: read the evidence and the provider's postmaster pages.";
         }
+    }
+
+    /// <summary>
+    /// The reply as the server sent it: most replies already start with their codes ("550 5.7.1 …"),
+    /// so the stored codes are put in front only of one that does not.
+    /// </summary>
+    internal static string Reply(IncidentSample s)
+    {
+        var text = Cut(s.Response, 500).TrimStart();
+        var codes = string.Join(' ', new[] { s.SmtpCode?.ToString(CultureInfo.InvariantCulture), s.EnhancedCode }.Where(c => !string.IsNullOrEmpty(c)));
+        var code = s.SmtpCode?.ToString(CultureInfo.InvariantCulture);
+        var startsWithCode = (code is not null && text.Length > code.Length && text.StartsWith(code, StringComparison.Ordinal) && text[code.Length] is ' ' or '-')
+            || (s.EnhancedCode is { Length: > 0 } enhanced && text.StartsWith(enhanced, StringComparison.Ordinal));
+        return codes.Length == 0 || startsWithCode ? text : $"{codes} {text}";
     }
 
     private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
