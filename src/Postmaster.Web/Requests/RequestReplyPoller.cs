@@ -36,24 +36,7 @@ public sealed class RequestReplyPoller(PostmasterDbContext db, RequestTracking t
         }
 
         using var client = new ImapClient();
-        if (imap.AcceptAnyCertificate)
-        {
-#pragma warning disable CA5359 // Opt-in, documented as for a self-signed test server only.
-            client.ServerCertificateValidationCallback = (_, _, _, _) => true;
-#pragma warning restore CA5359
-        }
-
-        var security = imap.Security.Trim().ToLowerInvariant() switch
-        {
-            "none" when IsLoopback(imap.Host) => SecureSocketOptions.None,
-            "none" => throw new InvalidOperationException($"{RequestOptions.Section}:Imap:Security \"none\" sends the password in clear; it is only allowed to a loopback host, not {imap.Host}."),
-            "starttls" => SecureSocketOptions.StartTls,
-            _ => SecureSocketOptions.SslOnConnect,
-        };
-        await client.ConnectAsync(imap.Host, imap.Port, security, ct);
-        await client.AuthenticateAsync(imap.UserName ?? "", imap.Password ?? "", ct);
-        var folder = await client.GetFolderAsync(imap.Folder, ct);
-        await folder.OpenAsync(FolderAccess.ReadWrite, ct);
+        var folder = await imap.OpenFolderAsync(client, $"{RequestOptions.Section}:Imap", ct);
 
         // \* in PERMANENTFLAGS (RFC 3501): the server keeps keywords the client makes up.
         var canTag = folder.PermanentFlags.HasFlag(MessageFlags.UserDefined);
@@ -156,7 +139,4 @@ public sealed class RequestReplyPoller(PostmasterDbContext db, RequestTracking t
 
         return text.ToString();
     }
-
-    private static bool IsLoopback(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
 }

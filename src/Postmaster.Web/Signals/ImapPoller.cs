@@ -26,25 +26,7 @@ public sealed class ImapPoller(SignalIngestor ingestor, IOptions<SignalOptions> 
         }
 
         using var client = new ImapClient();
-        if (imap.AcceptAnyCertificate)
-        {
-#pragma warning disable CA5359 // Opt-in, documented as for a self-signed test server only.
-            client.ServerCertificateValidationCallback = (_, _, _, _) => true;
-#pragma warning restore CA5359
-        }
-
-        var security = imap.Security.ToLowerInvariant() switch
-        {
-            "none" when IsLoopback(imap.Host) => SecureSocketOptions.None,
-            "none" => throw new InvalidOperationException($"Postmaster:Signals:Imap:Security \"none\" sends the password in clear; it is only allowed to a loopback host, not {imap.Host}."),
-            "starttls" => SecureSocketOptions.StartTls,
-            "ssl" => SecureSocketOptions.SslOnConnect,
-            _ => throw new InvalidOperationException($"Postmaster:Signals:Imap:Security is '{imap.Security}'; use ssl, starttls or none (loopback only)."),
-        };
-        await client.ConnectAsync(imap.Host, imap.Port, security, ct);
-        await client.AuthenticateAsync(imap.UserName ?? "", imap.Password ?? "", ct);
-        var folder = await client.GetFolderAsync(imap.Folder, ct);
-        await folder.OpenAsync(FolderAccess.ReadWrite, ct);
+        var folder = await imap.OpenFolderAsync(client, $"{SignalOptions.Section}:Imap", ct);
 
         var counter = new IngestCounter();
         var outcomes = new List<DeliveryOutcome>();
@@ -83,7 +65,4 @@ public sealed class ImapPoller(SignalIngestor ingestor, IOptions<SignalOptions> 
         log.LogInformation("IMAP {Host}/{Folder}: {Messages} messages, {Outcomes} outcomes", imap.Host, imap.Folder, uids.Count, outcomes.Count);
         return counter;
     }
-
-    private static bool IsLoopback(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
 }

@@ -1,4 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
+using Postmaster.Web.Infrastructure.Mail;
 
 namespace Postmaster.Web.Signals;
 
@@ -43,6 +47,36 @@ public sealed class ImapSource
 
     /// <summary>Skip certificate validation: for a self-signed test server only.</summary>
     public bool AcceptAnyCertificate { get; set; }
+
+    /// <summary>
+    /// Connects <paramref name="client"/>, signs in and opens the folder read-write. Both mailboxes
+    /// (bounces, request replies) read through this; <paramref name="section"/> names their settings
+    /// in errors (<c>Postmaster:Signals:Imap</c>, <c>Postmaster:Requests:Imap</c>).
+    /// </summary>
+    public async Task<IMailFolder> OpenFolderAsync(ImapClient client, string section, CancellationToken ct)
+    {
+        if (AcceptAnyCertificate)
+        {
+#pragma warning disable CA5359 // Opt-in, documented as for a self-signed test server only.
+            client.ServerCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+
+        var host = Host ?? throw new InvalidOperationException($"{section}:Host is not set.");
+        var security = Security.Trim().ToLowerInvariant() switch
+        {
+            "none" when LoopbackHost.Is(host) => SecureSocketOptions.None,
+            "none" => throw new InvalidOperationException($"{section}:Security \"none\" sends the password in clear; it is only allowed to a loopback host, not {host}."),
+            "starttls" => SecureSocketOptions.StartTls,
+            "ssl" => SecureSocketOptions.SslOnConnect,
+            _ => throw new InvalidOperationException($"{section}:Security is '{Security}'; use ssl, starttls or none (loopback only)."),
+        };
+        await client.ConnectAsync(host, Port, security, ct);
+        await client.AuthenticateAsync(UserName ?? "", Password ?? "", ct);
+        var folder = await client.GetFolderAsync(Folder, ct);
+        await folder.OpenAsync(FolderAccess.ReadWrite, ct);
+        return folder;
+    }
 }
 
 /// <summary>Binds <c>Postmaster:Signals</c>.</summary>

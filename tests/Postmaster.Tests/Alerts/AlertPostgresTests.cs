@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Postmaster.Core.Alerts;
 using Postmaster.Tests.Infrastructure;
 using Postmaster.Web.Alerts;
@@ -43,11 +42,11 @@ public sealed class AlertPostgresTests(PostgresCluster cluster)
         await AddAlertAsync(a);
 
         // Both instances lined up behind the delivery lock before either fans out or claims.
-        await using (var held = await HoldDeliveryTurnAsync(database))
+        await using (var held = await AdvisoryLock.HoldAsync(database, AlertTurns.AdvisoryLock, Ct))
         {
             var runs = Enumerable.Range(0, 3).SelectMany(_ => new[] { DeliverAsync(a), DeliverAsync(b) }).ToList();
             await Task.Delay(500, Ct);
-            await DeliveryLockAsync(held, "pg_advisory_unlock");
+            await AdvisoryLock.ReleaseAsync(held, AlertTurns.AdvisoryLock, Ct);
             await Task.WhenAll(runs);
         }
 
@@ -97,20 +96,5 @@ public sealed class AlertPostgresTests(PostgresCluster cluster)
         await Task.Yield();
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<AlertDispatcher>().RunAsync(Ct);
-    }
-
-    private static async Task<NpgsqlConnection> HoldDeliveryTurnAsync(string database)
-    {
-        var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync(Ct);
-        await DeliveryLockAsync(connection, "pg_advisory_lock");
-        return connection;
-    }
-
-    private static async Task DeliveryLockAsync(NpgsqlConnection connection, string function)
-    {
-        await using var command = new NpgsqlCommand($"SELECT {function}(@key)", connection);
-        command.Parameters.AddWithValue("key", AlertTurns.AdvisoryLock);
-        await command.ExecuteScalarAsync(Ct);
     }
 }

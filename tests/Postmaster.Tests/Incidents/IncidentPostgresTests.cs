@@ -48,12 +48,12 @@ public sealed class IncidentPostgresTests(PostgresCluster cluster)
         // The same events pending again, and both instances lined up behind the engine's lock before any of them applies one.
         await using var b = PostmasterApp.Postgres(database, settings: new Dictionary<string, string?> { ["Postmaster:Scheduler:Clustered"] = "true" });
         _ = b.Services;
-        await using (var turn = await HoldEngineTurnAsync(database))
+        await using (var turn = await AdvisoryLock.HoldAsync(database, IncidentTurns.AdvisoryLock, Ct))
         {
             await MakePendingAgainAsync(turn);
             var catchUps = Enumerable.Range(0, 3).SelectMany(_ => new[] { CatchUpAsync(a.App), CatchUpAsync(b) }).ToList();
             await Task.Delay(500, Ct);
-            await EngineLockAsync(turn, "pg_advisory_unlock");
+            await AdvisoryLock.ReleaseAsync(turn, IncidentTurns.AdvisoryLock, Ct);
             await Task.WhenAll(catchUps);
         }
 
@@ -78,21 +78,6 @@ public sealed class IncidentPostgresTests(PostgresCluster cluster)
         await Task.Yield();
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<IncidentEngine>().CatchUpAsync(Ct);
-    }
-
-    private static async Task<NpgsqlConnection> HoldEngineTurnAsync(string database)
-    {
-        var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync(Ct);
-        await EngineLockAsync(connection, "pg_advisory_lock");
-        return connection;
-    }
-
-    private static async Task EngineLockAsync(NpgsqlConnection connection, string function)
-    {
-        await using var command = new NpgsqlCommand($"SELECT {function}(@key)", connection);
-        command.Parameters.AddWithValue("key", IncidentTurns.AdvisoryLock);
-        await command.ExecuteScalarAsync(Ct);
     }
 
     /// <summary>As if no engine had run since the sweep: no incidents, every event and the run unapplied.</summary>

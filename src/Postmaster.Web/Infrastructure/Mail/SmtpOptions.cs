@@ -1,4 +1,3 @@
-using System.Net;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -78,7 +77,7 @@ public sealed class SmtpOptions
             problems.Add($"{Section}:TimeoutSeconds must be from 1 to 600 (it is {TimeoutSeconds}).");
         }
 
-        if (Configured && SecurityName == "none" && (!string.IsNullOrEmpty(Password) || !string.IsNullOrEmpty(UserName)) && !IsLoopback(Host!))
+        if (Configured && SecurityName == "none" && (!string.IsNullOrEmpty(Password) || !string.IsNullOrEmpty(UserName)) && !LoopbackHost.Is(Host!))
         {
             problems.Add($"{Section}:Security \"none\" would send the password in clear to {Host}; use starttls or ssl (none is for a relay on loopback).");
         }
@@ -107,8 +106,6 @@ public sealed class SmtpOptions
         }
     }
 
-    internal static bool IsLoopback(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 }
 
 public sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
