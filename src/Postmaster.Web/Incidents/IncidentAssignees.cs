@@ -1,5 +1,6 @@
+using System.ComponentModel;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
+using Postmaster.Web.Infrastructure.Caching;
 using Postmaster.Web.Infrastructure.Database;
 
 namespace Postmaster.Web.Incidents;
@@ -25,11 +26,11 @@ public static class IncidentAssignees
             .Take(MaxShown)
             .ToListAsync(ct);
 
-    public static async Task<IReadOnlyList<string>> ForFilterAsync(PostmasterDbContext db, IMemoryCache cache, CancellationToken ct) =>
-        await cache.GetOrCreateAsync(typeof(IncidentAssignees), async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = FilterKeptFor;
-            entry.Size = 1;
-            return await EmailsAsync(db, ct);
-        }) ?? [];
+    public static async Task<IReadOnlyList<string>> ForFilterAsync(SharedReads shared, CancellationToken ct) =>
+        (await shared.GetAsync("incident-assignees", FilterKeptFor, async (services, token) =>
+            new Emails(await EmailsAsync(services.GetRequiredService<PostmasterDbContext>(), token)), ct)).List;
+
+    /// <summary>The emails as the cache shares them: never changed once read.</summary>
+    [ImmutableObject(true)]
+    private sealed record Emails(IReadOnlyList<string> List);
 }

@@ -1,8 +1,10 @@
+using System.ComponentModel;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Postmaster.Core.Blocklists;
 using Postmaster.Core.Incidents;
 using Postmaster.Core.Providers;
+using Postmaster.Web.Infrastructure.Caching;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Http;
 
@@ -31,7 +33,7 @@ public sealed record IncidentDetail(
     Page<IncidentTimelineEntry> Timeline);
 
 /// <summary>Reads incidents for the API and the pages, newest activity first, keyset-paged.</summary>
-public sealed class IncidentQueries(PostmasterDbContext db, IMemoryCache cache)
+public sealed class IncidentQueries(PostmasterDbContext db, SharedReads shared)
 {
     public const int DetailRows = 100;
 
@@ -85,7 +87,6 @@ public sealed class IncidentQueries(PostmasterDbContext db, IMemoryCache cache)
         return Paging.Cut(rows, page.Limit, i => new PageKey(i.LastActivityAt, i.Id));
     }
 
-    /// <summary>How many incidents each state holds under the filter's other conditions (the list's tabs).</summary>
     /// <summary>
     /// How many incidents each state holds under the filter's other conditions (the list's tabs).
     /// Counting means reading every matching row (nearly all of 100,000 for the closed states), so
@@ -99,23 +100,23 @@ public sealed class IncidentQueries(PostmasterDbContext db, IMemoryCache cache)
         var others = Rounded(filter with { States = null, Active = false, Closed = false });
         var active = await CountAsync("incident-active-counts", others with { Active = true }, ActiveCountsFor, ct);
         var closed = await CountAsync("incident-closed-counts", others with { Closed = true }, ClosedCountsFor, ct);
-        return Enum.GetValues<IncidentState>().ToDictionary(s => s, s => (s.IsActive() ? active : closed).GetValueOrDefault(s));
+        return Enum.GetValues<IncidentState>().ToDictionary(s => s, s => (s.IsActive() ? active : closed).ByState.GetValueOrDefault(s));
     }
 
     public static readonly TimeSpan ActiveCountsFor = TimeSpan.FromSeconds(5);
 
     public static readonly TimeSpan ClosedCountsFor = TimeSpan.FromSeconds(30);
 
-    private async Task<Dictionary<IncidentState, int>> CountAsync(string name, IncidentFilter filter, TimeSpan keep, CancellationToken ct) =>
-        await cache.GetOrCreateAsync((name, filter), async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = keep;
-            entry.Size = 1;
-            return await Filter(filter)
+    /// <summary>Counts by state as the cache shares them: never changed once read.</summary>
+    [ImmutableObject(true)]
+    private sealed record StateCounts(IReadOnlyDictionary<IncidentState, int> ByState);
+
+    private ValueTask<StateCounts> CountAsync(string name, IncidentFilter filter, TimeSpan keep, CancellationToken ct) =>
+        shared.GetAsync($"{name}:{JsonSerializer.Serialize(filter)}", keep, async (services, token) =>
+            new StateCounts(await Filter(services.GetRequiredService<PostmasterDbContext>(), filter)
                 .GroupBy(i => i.State)
                 .Select(g => new { g.Key, Count = g.Count() })
-                .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        }) ?? [];
+                .ToDictionaryAsync(g => g.Key, g => g.Count, token)), ct);
 
     /// <summary>Age filters move with the clock: to the minute, so the cached counts are found again.</summary>
     private static IncidentFilter Rounded(IncidentFilter filter) => filter with
@@ -207,7 +208,9 @@ public sealed class IncidentQueries(PostmasterDbContext db, IMemoryCache cache)
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    private IQueryable<Incident> Filter(IncidentFilter filter)
+    private IQueryable<Incident> Filter(IncidentFilter filter) => Filter(db, filter);
+
+    private static IQueryable<Incident> Filter(PostmasterDbContext db, IncidentFilter filter)
     {
         var query = db.Incidents.AsNoTracking();
         if (filter.Active)

@@ -15,7 +15,6 @@ public static class IncidentSetup
             .Bind(builder.Configuration.GetSection(IncidentRetentionOptions.Section))
             .Validate(o => o.EventDays >= 1, "Postmaster:Retention:EventDays must be at least 1.")
             .ValidateOnStart();
-        services.AddMemoryCache();
         services.AddScoped<IncidentTurns>();
         services.AddScoped<AssetGroups>();
         services.AddScoped<IncidentProviders>();

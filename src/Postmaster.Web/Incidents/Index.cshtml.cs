@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.Caching.Memory;
 using Postmaster.Core.Incidents;
-using Postmaster.Web.Infrastructure.Database;
+using Postmaster.Web.Infrastructure.Caching;
 using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Incidents;
@@ -12,7 +11,7 @@ namespace Postmaster.Web.Incidents;
 /// and shared. Without a state the list shows the active incidents, what a person means by "open".
 /// </summary>
 public sealed class IndexModel(
-    IncidentQueries queries, PostmasterDbContext db, IMemoryCache cache, Core.Providers.ProviderRegistry providers, Core.Blocklists.BlocklistCatalog catalog, TimeProvider time) : PageModel
+    IncidentQueries queries, SharedReads shared, Core.Providers.ProviderRegistry providers, Core.Blocklists.BlocklistCatalog catalog, TimeProvider time) : PageModel
 {
     public const string ActiveTab = "active";
     public const string AllTab = "all";
@@ -101,7 +100,7 @@ public sealed class IndexModel(
         {
             Providers = [.. Providers, Provider]; // a custom list's operator, typed into the URL: keep it selected
         }
-        Users = await IncidentAssignees.ForFilterAsync(db, cache, ct);
+        Users = await IncidentAssignees.ForFilterAsync(shared, ct);
     }
 
     /// <summary>How many incidents a tab holds under the other filters.</summary>

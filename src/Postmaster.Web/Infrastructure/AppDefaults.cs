@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Postmaster.Web.Infrastructure.Auth;
+using Postmaster.Web.Infrastructure.Caching;
 using Postmaster.Web.Infrastructure.Http;
 
 namespace Postmaster.Web.Infrastructure;
@@ -31,6 +32,9 @@ public static class AppDefaults
         });
         builder.Services.AddPostmasterApiBehaviour();
         builder.AddPostmasterHttpSecurity();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddHybridCache(); // in-process only: no distributed cache is registered
+        builder.Services.AddSingleton<SharedReads>();
         return builder;
     }
 
