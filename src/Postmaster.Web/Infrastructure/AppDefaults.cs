@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Caching;
 using Postmaster.Web.Infrastructure.Http;
+using Postmaster.Web.Infrastructure.Time;
 
 namespace Postmaster.Web.Infrastructure;
 
@@ -35,6 +37,10 @@ public static class AppDefaults
         builder.Services.AddMemoryCache();
         builder.Services.AddHybridCache(); // in-process only: no distributed cache is registered
         builder.Services.AddSingleton<SharedReads>();
+        builder.Services.AddOptions<DisplayOptions>().Bind(builder.Configuration.GetSection(DisplayOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DisplayOptions>, DisplayOptions.Validator>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<ViewerTime>();
         return builder;
     }
 

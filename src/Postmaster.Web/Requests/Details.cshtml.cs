@@ -10,6 +10,7 @@ using Postmaster.Web.Incidents;
 using Postmaster.Web.Infrastructure.Auth;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Mail;
+using Postmaster.Web.Infrastructure.Time;
 
 namespace Postmaster.Web.Requests;
 
@@ -28,6 +29,7 @@ public sealed class DetailsModel(
     PostmasterDbContext db,
     ProviderRegistry providers,
     IOptions<SmtpOptions> smtp,
+    ViewerTime times,
     IAuthorizationService authorization,
     TimeProvider time) : PageModel
 {
@@ -108,12 +110,20 @@ public sealed class DetailsModel(
         DateTimeOffset? followUp = null;
         if (!string.IsNullOrWhiteSpace(followUpAt))
         {
-            if (!DateTime.TryParse(followUpAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+            // The field shows the viewer's wall-clock time (their time zone), and is read back the same way.
+            if (!DateTime.TryParse(followUpAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed))
             {
-                return await AfterAsync(id, new RequestResult(RequestOutcomeKind.Invalid, Problem: $"'{followUpAt}' is not a date and time (UTC)."), "", ct);
+                return await AfterAsync(id, new RequestResult(RequestOutcomeKind.Invalid, Problem: $"'{ColumnText.Fit(followUpAt, 40)}' is not a date and time ({times.Name})."), "", ct);
             }
 
-            followUp = new DateTimeOffset(parsed, TimeSpan.Zero);
+            var utc = parsed.Kind == DateTimeKind.Unspecified ? times.FromViewer(parsed) : new DateTimeOffset(parsed.ToUniversalTime(), TimeSpan.Zero);
+            if (utc is null)
+            {
+                return await AfterAsync(id, new RequestResult(RequestOutcomeKind.Invalid,
+                    Problem: $"{parsed:yyyy-MM-dd HH:mm} does not exist in {times.Name} (the clocks skip that hour): choose another time."), "", ct);
+            }
+
+            followUp = utc.Value;
         }
 
         // The form sends every field; only what differs from the request is a change.

@@ -51,7 +51,8 @@ public static class AuthSetup
                 o.Lockout.AllowedForNewUsers = false;
             })
             .AddEntityFrameworkStores<PostmasterDbContext>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<PostmasterClaimsFactory>();
 
         services.ConfigureApplicationCookie(o =>
         {
