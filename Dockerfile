@@ -15,6 +15,8 @@ COPY templates /app/templates
 ENV ASPNETCORE_URLS=http://+:8080 \
     Postmaster__DataDirectory=/var/lib/postmaster \
     Postmaster__TemplatesDirectory=/app/templates
+# The Public Suffix List (Debian's publicsuffix): DMARC's organisational domain under suffixes such as co.uk.
+RUN apt-get update && apt-get install -y --no-install-recommends publicsuffix && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /var/lib/postmaster && chown app:app /var/lib/postmaster
 USER app
 EXPOSE 8080

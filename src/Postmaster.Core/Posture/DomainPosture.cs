@@ -12,14 +12,13 @@ public static class DomainPosture
     private const string Resolver = "Check that the resolver (Postmaster:Dns:Servers) and the domain's name servers answer, then refresh.";
 
     /// <summary>
-    /// DMARC at _dmarc.domain, else at the organisational domain (taken as the last two labels: no
-    /// public suffix list here, so example.co.uk's subdomains are looked up at co.uk and miss).
+    /// DMARC at _dmarc.domain, else at the organisational domain (RFC 7489 §6.6.3: the public
+    /// suffix plus one label, by the Public Suffix List when there is one).
     /// </summary>
-    public static async Task<PostureCheck> DmarcAsync(string domain, IPostureDns dns, CancellationToken ct)
+    public static async Task<PostureCheck> DmarcAsync(string domain, IPostureDns dns, PublicSuffixes suffixes, CancellationToken ct)
     {
         const string name = PostureCheckNames.Dmarc;
-        var labels = domain.Split('.');
-        var organisational = labels.Length > 2 ? string.Join('.', labels[^2..]) : null;
+        var organisational = suffixes.OrganisationalDomain(domain) is { } org && !org.Equals(domain.TrimEnd('.'), StringComparison.OrdinalIgnoreCase) ? org : null;
         var (at, answer) = ($"_dmarc.{domain}", await dns.TxtAsync($"_dmarc.{domain}", ct));
         var inherited = false;
         if (answer.IsVoid || (answer.Status == DnsAnswerStatus.Found && !answer.Records.Any(DmarcRecord.IsDmarc)))

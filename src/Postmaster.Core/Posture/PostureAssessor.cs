@@ -27,7 +27,7 @@ public sealed record PostureSubject(
 public sealed record PostureReport(IReadOnlyList<PostureCheck> Checks, IReadOnlyList<string> SpfPassDomains);
 
 /// <summary>Runs the checks that fit an asset's kind: an address or range gets ptr, fcrdns, helo, website and spf; a domain spf, dmarc, dkim, mx and mta-sts; a HELO name helo.</summary>
-public sealed class PostureAssessor(IPostureDns dns, WebsiteProbe probe, bool checkWebsites)
+public sealed class PostureAssessor(IPostureDns dns, WebsiteProbe probe, bool checkWebsites, PublicSuffixes suffixes)
 {
     private readonly Dictionary<string, Task<PostureCheck>> _websites = new(StringComparer.OrdinalIgnoreCase);
 
@@ -112,7 +112,7 @@ public sealed class PostureAssessor(IPostureDns dns, WebsiteProbe probe, bool ch
         return new PostureReport(
         [
             spfCheck,
-            await DomainPosture.DmarcAsync(domain, dns, ct),
+            await DomainPosture.DmarcAsync(domain, dns, suffixes, ct),
             await DomainPosture.DkimAsync(domain, subject.DkimSelectors, dns, ct),
             await DomainPosture.MxAsync(domain, dns, ct),
             await DomainPosture.MtaStsAsync(domain, checkWebsites, probe, dns, ct),

@@ -28,6 +28,16 @@ public sealed class PostureOptions
     [Range(1, 1000)]
     public int SpfPairs { get; set; } = 64;
 
+    /// <summary>
+    /// The Public Suffix List file (publicsuffix.org's text format), for DMARC's organisational
+    /// domain. Debian's and Ubuntu's <c>publicsuffix</c> package puts it here (the Docker image
+    /// installs it); without it the organisational domain is taken as the last two labels, with a
+    /// warning at start-up.
+    /// </summary>
+    public string PublicSuffixList { get; set; } = DefaultPublicSuffixList;
+
+    public const string DefaultPublicSuffixList = "/usr/share/publicsuffix/public_suffix_list.dat";
+
     /// <summary>How long one asset's refresh may take before its checks are given up as unknown.</summary>
     [Range(5, 900)]
     public int TimeoutSeconds { get; set; } = 120;

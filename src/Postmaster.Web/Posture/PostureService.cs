@@ -23,6 +23,7 @@ public sealed class PostureService(
     PostureSubjects subjects,
     PostureResolver resolver,
     WebsiteProbe probe,
+    PublicSuffixes suffixes,
     AuditTrail audit,
     IOptions<PostureOptions> options,
     TimeProvider time,
@@ -37,14 +38,14 @@ public sealed class PostureService(
     public async Task<PostureView> RefreshAsync(Asset asset, CancellationToken ct)
     {
         var inventory = await subjects.LoadAsync(ct);
-        return await RefreshAsync(asset, inventory, new PostureAssessor(resolver.NewSession(), probe, options.Value.CheckWebsites), ct);
+        return await RefreshAsync(asset, inventory, new PostureAssessor(resolver.NewSession(), probe, options.Value.CheckWebsites, suffixes), ct);
     }
 
     /// <summary>The scheduled run: every asset, one DNS session (an SPF record shared by many pairs is fetched once).</summary>
     public async Task<int> RefreshAllAsync(CancellationToken ct)
     {
         var inventory = await subjects.LoadAsync(ct);
-        var assessor = new PostureAssessor(resolver.NewSession(), probe, options.Value.CheckWebsites);
+        var assessor = new PostureAssessor(resolver.NewSession(), probe, options.Value.CheckWebsites, suffixes);
         var done = 0;
         foreach (var asset in inventory.Assets)
         {
@@ -60,7 +61,7 @@ public sealed class PostureService(
     public async Task<PostureView> CheckAsync(AssetValue value, CancellationToken ct)
     {
         var inventory = await subjects.LoadAsync(ct);
-        var assessor = new PostureAssessor(resolver.NewSession(), probe, options.Value.CheckWebsites);
+        var assessor = new PostureAssessor(resolver.NewSession(), probe, options.Value.CheckWebsites, suffixes);
         var report = await AssessAsync(assessor, subjects.For(value, null, null, inventory), ct);
         return new PostureView(value.Value, null, time.GetUtcNow(), report.Checks, [], report.SpfPassDomains);
     }

@@ -23,10 +23,39 @@ public static class PostureSetup
             return new PostureResolver(dns.Servers.Select(DnsblResolver.ParseServer).ToList(), TimeSpan.FromSeconds(dns.TimeoutSeconds), dns.Retries);
         });
         services.AddSingleton(new WebsiteProbe(new WebsiteProbeOptions()));
+        services.AddSingleton(sp => LoadPublicSuffixes(
+            sp.GetRequiredService<IOptions<PostureOptions>>().Value.PublicSuffixList, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PostureSetup))));
         services.AddScoped<PostureSubjects>();
         services.AddScoped<PostureService>();
         services.AddScoped<PostureQueries>();
         return builder;
+    }
+
+    /// <summary>
+    /// The Public Suffix List from its file; a missing or unreadable file leaves the last-two-labels
+    /// guess and says so, since a DMARC check under a two-label suffix (co.uk, com.au) then looks in
+    /// the wrong place.
+    /// </summary>
+    public static PublicSuffixes LoadPublicSuffixes(string path, ILogger log)
+    {
+        try
+        {
+            using var reader = new StreamReader(path);
+            var list = PublicSuffixes.Parse(reader);
+            if (list.RuleCount > 0)
+            {
+                return list;
+            }
+
+            log.LogWarning("The public suffix list {Path} holds no rules: DMARC's organisational domain is taken as the last two labels.", path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning("No public suffix list at {Path} ({Reason}): DMARC's organisational domain is taken as the last two labels, wrong under suffixes "
+                + "such as co.uk. Install the publicsuffix package or set Postmaster:Posture:PublicSuffixList.", path, e.Message);
+        }
+
+        return PublicSuffixes.LastTwoLabels;
     }
 
     /// <summary>The recurring refresh, declared with the other schedules.</summary>

@@ -16,14 +16,14 @@ public sealed class PostureChecksTests
     private static async Task<IReadOnlyList<PostureCheck>> AddressAsync(DnsTable dns, string ip = "192.0.2.10", string[]? helo = null, string[]? domains = null)
     {
         var subject = new PostureSubject(AssetKind.Ip, ip, [IPAddress.Parse(ip)], 1, helo ?? [], domains ?? [], domains?.Length ?? 0, [], 0, []);
-        return (await new PostureAssessor(dns, Probe, checkWebsites: false).AssessAsync(subject, Ct)).Checks;
+        return (await new PostureAssessor(dns, Probe, checkWebsites: false, PublicSuffixesTests.Sample).AssessAsync(subject, Ct)).Checks;
     }
 
     private static async Task<IReadOnlyList<PostureCheck>> DomainAsync(DnsTable dns, string domain = "example.com", string[]? selectors = null, string[]? ips = null)
     {
         var addresses = (ips ?? []).Select(IPAddress.Parse).ToList();
         var subject = new PostureSubject(AssetKind.Domain, domain, [], 0, [], [], 0, addresses, addresses.Count, selectors ?? []);
-        return (await new PostureAssessor(dns, Probe, checkWebsites: false).AssessAsync(subject, Ct)).Checks;
+        return (await new PostureAssessor(dns, Probe, checkWebsites: false, PublicSuffixesTests.Sample).AssessAsync(subject, Ct)).Checks;
     }
 
     private static PostureCheck Named(IReadOnlyList<PostureCheck> checks, string name) => Assert.Single(checks, c => c.Name == name);
@@ -152,6 +152,19 @@ public sealed class PostureChecksTests
 
         Assert.Equal(PostureStatus.Warn, dmarc.Status);
         Assert.Contains("inherited from _dmarc.example.com", dmarc.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Under_a_two_label_suffix_the_policy_is_inherited_from_the_organisational_domain_never_the_suffix()
+    {
+        var dns = new DnsTable()
+            .Txt("_dmarc.co.uk", "v=DMARC1; p=reject")
+            .Txt("_dmarc.example.co.uk", "v=DMARC1; p=none; rua=mailto:d@example.co.uk");
+
+        var dmarc = Named(await DomainAsync(dns, "mail.example.co.uk"), "dmarc");
+
+        Assert.Equal(PostureStatus.Warn, dmarc.Status);
+        Assert.Contains("inherited from _dmarc.example.co.uk", dmarc.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

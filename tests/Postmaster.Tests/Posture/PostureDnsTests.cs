@@ -14,7 +14,7 @@ public sealed class PostureDnsTests(PostureDnsFixture fixture) : IClassFixture<P
         await new SpfEvaluator(fixture.NewSession()).CheckHostAsync(IPAddress.Parse(ip), domain, null, Ct);
 
     private async Task<IReadOnlyList<PostureCheck>> AssessAsync(PostureSubject subject) =>
-        (await new PostureAssessor(fixture.NewSession(), new WebsiteProbe(new WebsiteProbeOptions()), checkWebsites: false).AssessAsync(subject, Ct)).Checks;
+        (await new PostureAssessor(fixture.NewSession(), new WebsiteProbe(new WebsiteProbeOptions()), checkWebsites: false, PublicSuffixesTests.Sample).AssessAsync(subject, Ct)).Checks;
 
     private static PostureSubject Domain(string domain, string[]? selectors = null, params string[] ips) =>
         new(AssetKind.Domain, domain, [], 0, [], [], 0, [.. ips.Select(IPAddress.Parse)], ips.Length, selectors ?? []);
