@@ -18,6 +18,12 @@ public sealed record ListRemedy(string Name, string Zone, string? DelistUrl, str
 /// </summary>
 public sealed record IncidentNextSteps(string Provider, string? ProviderName, Remediation? Remediation, IReadOnlyList<ListRemedy> Lists)
 {
+    /// <summary>
+    /// Lists turned off that still hold a listed value of the incident: sweeps no longer ask them,
+    /// so those values are never checked clean and the incident cannot resolve itself.
+    /// </summary>
+    public IReadOnlyList<string> TurnedOff { get; init; } = [];
+
     public bool Known => Remediation is not null || Lists.Any(l => l.Known);
 
     /// <summary>Only web addresses become links: the catalog and packs are editable text.</summary>
@@ -35,9 +41,20 @@ public sealed record IncidentNextSteps(string Provider, string? ProviderName, Re
             .Select(v => v.BlocklistId!.Value)
             .Distinct()
             .ToListAsync(ct);
+        var stillListed = await db.IncidentValues.AsNoTracking()
+            .Where(v => v.IncidentId == incident.Id && v.Basis == IncidentBasis.Listing && v.Active && v.BlocklistId != null)
+            .Select(v => v.BlocklistId!.Value)
+            .Distinct()
+            .ToListAsync(ct);
         var lists = new List<ListRemedy>();
+        var turnedOff = new List<string>();
         foreach (var row in await db.Blocklists.AsNoTracking().OrderBy(b => b.Name).ToListAsync(ct))
         {
+            if (!row.Enabled && stillListed.Contains(row.Id))
+            {
+                turnedOff.Add(row.Name);
+            }
+
             var definition = row.Definition();
             var provider = definition.Provider.Length > 0 ? definition.Provider : definition.Slug;
             if (involved.Count > 0 ? involved.Contains(row.Id) : provider == incident.Provider && row.Enabled)
@@ -46,6 +63,6 @@ public sealed record IncidentNextSteps(string Provider, string? ProviderName, Re
             }
         }
 
-        return new IncidentNextSteps(incident.Provider, pack?.Name, pack?.Remediation, lists);
+        return new IncidentNextSteps(incident.Provider, pack?.Name, pack?.Remediation, lists) { TurnedOff = turnedOff };
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Postmaster.Core.Incidents;
 using Postmaster.Tests.Auth;
 using Postmaster.Tests.Infrastructure;
@@ -37,6 +38,33 @@ public sealed class IncidentPageFixture : IAsyncLifetime
             IncidentSeed.Active(provider, ip, IncidentSeverity.High, now),
             values: [IncidentSeed.Refused(provider, ip, now)],
             samples: [IncidentSeed.Rejection(provider, ip, "outlook-com.olc.protection.outlook.com", $"550 5.7.1 Unfortunately, messages from [{ip}] weren't sent. <b>S3150</b>", now)]);
+    }
+
+    /// <summary>A fresh incident listed on the first catalog list that is on (or off), as the engine records a listing.</summary>
+    public async Task<(Incident Incident, string List)> ListingBlockAsync(bool listEnabled)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ip = $"192.0.2.{Interlocked.Increment(ref _addresses)}";
+        Postmaster.Web.Blocklists.Blocklist list;
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Postmaster.Web.Infrastructure.Database.PostmasterDbContext>();
+            list = await db.Blocklists.AsNoTracking().Where(b => b.Enabled == listEnabled).OrderBy(b => b.Id).FirstAsync(TestContext.Current.CancellationToken);
+        }
+
+        var value = new IncidentValue
+        {
+            Value = ip,
+            Source = list.Zone,
+            Basis = IncidentBasis.Listing,
+            Active = true,
+            BlocklistId = list.Id,
+            Codes = "127.0.0.2",
+            FirstSeen = now,
+            LastSeen = now,
+        };
+        var incident = await IncidentSeed.AddAsync(App, IncidentSeed.Active($"list-{list.Id}", ip, IncidentSeverity.Medium, now), values: [value]);
+        return (incident, list.Name);
     }
 
     public async ValueTask DisposeAsync()
@@ -163,5 +191,21 @@ public sealed class IncidentPageTests(IncidentPageFixture fixture) : IClassFixtu
 
         Assert.Contains("id=\"nothing-known\"", html, StringComparison.Ordinal);
         Assert.Contains("Postmaster knows no way out of this block yet", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_value_listed_on_a_list_turned_off_is_named_as_never_checked_again()
+    {
+        var (off, offList) = await fixture.ListingBlockAsync(listEnabled: false);
+        var (on, _) = await fixture.ListingBlockAsync(listEnabled: true);
+        using var viewer = await CookieSession.SignInAsync(fixture.App, IncidentPageFixture.Viewer, TestUsers.Password);
+
+        var offHtml = await HtmlAsync(await viewer.GetAsync($"/incidents/{off.Id}"));
+        var onHtml = await HtmlAsync(await viewer.GetAsync($"/incidents/{on.Id}"));
+
+        Assert.Contains("id=\"lists-turned-off\"", offHtml, StringComparison.Ordinal);
+        Assert.Contains($"<strong>{System.Net.WebUtility.HtmlEncode(offList)}</strong> is turned off", offHtml, StringComparison.Ordinal);
+        Assert.Contains("cannot resolve itself", offHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"lists-turned-off\"", onHtml, StringComparison.Ordinal);
     }
 }
