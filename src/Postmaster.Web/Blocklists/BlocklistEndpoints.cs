@@ -39,12 +39,15 @@ public sealed record SweepRequest(long[]? AssetIds);
 /// <summary>
 /// A sweep as the API shows it. <c>reason</c> says why a run failed; <c>listsChecked</c>,
 /// <c>listsSkipped</c> and <c>skipped</c> say which enabled lists it could not ask, so a partial run
-/// never reads as a full one.
+/// never reads as a full one. <c>incidentsAppliedAt</c>: when the incidents took the completed run
+/// in (its listings, its clean checks, severities settled), a moment after <c>finishedAt</c>; null
+/// before that, and for a run that failed (it checks nothing).
 /// </summary>
 public sealed record SweepResponse(
     long Id, string State, string? Reason, long Total, long Done, long Listed, long Unknown,
     int ListsChecked, int ListsSkipped, IReadOnlyList<SkippedListResponse> Skipped, int ChunksTotal, int ChunksDone,
-    string Trigger, string? Notes, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+    string Trigger, string? Notes, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    DateTimeOffset? IncidentsAppliedAt)
 {
     public static SweepResponse From(SweepRun r)
     {
@@ -52,7 +55,7 @@ public sealed record SweepResponse(
         return new(
             r.Id, r.State.ToString().ToLowerInvariant(), r.Error, r.Total, r.Done, r.Listed, r.Unknown,
             coverage.ListsChecked, coverage.ListsSkipped, coverage.Skipped.Select(s => new SkippedListResponse(s.Zone, s.Reason)).ToList(),
-            r.ChunksTotal, r.ChunksDone, r.Trigger, r.Notes, r.Error, r.CreatedAt, r.StartedAt, r.FinishedAt);
+            r.ChunksTotal, r.ChunksDone, r.Trigger, r.Notes, r.Error, r.CreatedAt, r.StartedAt, r.FinishedAt, r.IncidentsAppliedAt);
     }
 }
 

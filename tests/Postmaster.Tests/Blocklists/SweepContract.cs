@@ -94,6 +94,27 @@ public abstract class SweepContract(SweepFixture fixture)
     }
 
     [Fact]
+    public async Task A_completed_sweep_says_when_the_incidents_took_it_in()
+    {
+        Requirement.Require(RbldnsdServer.UnavailableReason);
+        using var api = fixture.App.Api();
+        var id = fixture.Run.GetProperty("id").GetInt64();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonElement run;
+        while ((run = await api.GetFromJsonAsync<JsonElement>($"/api/sweeps/{id}", TestContext.Current.CancellationToken))
+            .GetProperty("incidentsAppliedAt").ValueKind == JsonValueKind.Null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Sweep {id} completed, but its incidents were not applied within 30 s: {run}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        var incidents = await ApiPages.AllAsync(api, "/api/incidents?provider=spamhaus", ct: TestContext.Current.CancellationToken);
+
+        Assert.True(run.GetProperty("incidentsAppliedAt").GetDateTimeOffset() >= run.GetProperty("finishedAt").GetDateTimeOffset(), run.ToString());
+        Assert.Contains(incidents, i => i.GetProperty("assetGroup").GetProperty("value").GetString() == "203.0.113.0/28");
+    }
+
+    [Fact]
     public void Every_a_record_is_kept_with_its_category()
     {
         var listing = Listing("203.0.113.9", "zen.spamhaus.org");
