@@ -97,6 +97,12 @@ public sealed class IncidentQueries(PostmasterDbContext db, SharedReads shared)
     /// </summary>
     public async Task<Dictionary<IncidentState, int>> CountByStateAsync(IncidentFilter filter, CancellationToken ct)
     {
+        if (filter.Provider is { Length: > 64 } || filter.Assignee is { Length: > 256 })
+        {
+            // Longer than the columns hold: nothing matches, and such a text never becomes a cache key.
+            return Enum.GetValues<IncidentState>().ToDictionary(s => s, _ => 0);
+        }
+
         var others = Rounded(filter with { States = null, Active = false, Closed = false });
         var active = await CountAsync("incident-active-counts", others with { Active = true }, ActiveCountsFor, ct);
         var closed = await CountAsync("incident-closed-counts", others with { Closed = true }, ClosedCountsFor, ct);

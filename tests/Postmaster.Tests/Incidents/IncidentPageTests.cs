@@ -208,4 +208,16 @@ public sealed class IncidentPageTests(IncidentPageFixture fixture) : IClassFixtu
         Assert.Contains("cannot resolve itself", offHtml, StringComparison.Ordinal);
         Assert.DoesNotContain("id=\"lists-turned-off\"", onHtml, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_filter_longer_than_any_provider_or_assignee_lists_nothing_and_says_so()
+    {
+        using var viewer = await CookieSession.SignInAsync(fixture.App, IncidentPageFixture.Viewer, TestUsers.Password);
+
+        var response = await viewer.GetAsync($"/incidents?provider={new string('x', 3000)}&assignee={new string('y', 400)}");
+        var html = await HtmlAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("id=\"no-incidents\"", html, StringComparison.Ordinal);
+    }
 }
