@@ -5,10 +5,11 @@ using Microsoft.EntityFrameworkCore;
 using Postmaster.Core.Signals;
 using Postmaster.Web.Infrastructure.Database;
 using Postmaster.Web.Infrastructure.Http;
+using Postmaster.Web.Infrastructure.Time;
 
 namespace Postmaster.Web.Signals;
 
-public sealed class IndexModel(SignalQueries queries, PostmasterDbContext db, TimeProvider time) : PageModel
+public sealed class IndexModel(SignalQueries queries, PostmasterDbContext db, TimeProvider time, ViewerTime viewer) : PageModel
 {
     public sealed record DayRow(string? Provider, string? Kind, string Status, Dictionary<DateOnly, long> Counts);
 
@@ -47,9 +48,11 @@ public sealed class IndexModel(SignalQueries queries, PostmasterDbContext db, Ti
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        // Days as the viewer lives them (their time zone); each hourly count falls on the day its hour starts in.
+        var zone = viewer.Zone;
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).DateTime);
         Days = Enumerable.Range(0, 7).Select(i => today.AddDays(i - 6)).ToList();
-        var since = new DateTimeOffset(Days[0].ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var since = (viewer.FromViewer(Days[0].ToDateTime(TimeOnly.MinValue)) ?? viewer.FromViewer(Days[0].ToDateTime(new TimeOnly(1, 0))))!.Value;
         var buckets = await db.SignalBuckets.AsNoTracking().Where(b => b.Hour >= since)
             .Select(b => new { b.Hour, b.Provider, b.Kind, b.Status, b.Count }).ToListAsync(ct);
         var byDay = buckets
@@ -58,7 +61,7 @@ public sealed class IndexModel(SignalQueries queries, PostmasterDbContext db, Ti
                 g.Key.Provider.Length == 0 ? null : g.Key.Provider,
                 g.Key.Kind.Length == 0 ? null : g.Key.Kind,
                 g.Key.Status.ToApi(),
-                g.GroupBy(b => DateOnly.FromDateTime(b.Hour.UtcDateTime)).ToDictionary(d => d.Key, d => d.Sum(b => b.Count))))
+                g.GroupBy(b => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(b.Hour, zone).DateTime)).ToDictionary(d => d.Key, d => d.Sum(b => b.Count))))
             .OrderBy(r => r.Provider ?? "~").ThenBy(r => r.Kind ?? "")
             .ToList();
         DayRowsTotal = byDay.Count;

@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Postmaster.Tests.Infrastructure;
 using Postmaster.Web.Incidents;
@@ -67,6 +70,40 @@ public sealed class TimeZoneTests(AuthAppFixture fixture) : IClassFixture<AuthAp
 
         Assert.Contains("2026-01-15 18:30 America/New_York", chosen, StringComparison.Ordinal); // winter: UTC-5
         Assert.Contains("2026-01-15 23:30 UTC", back, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_signals_day_table_counts_each_delivery_on_the_viewers_own_day()
+    {
+        // 23:00 UTC yesterday is already today in Kiritimati (UTC+14).
+        var todayUtc = DateTime.UtcNow.Date;
+        var at = new DateTimeOffset(todayUtc.AddHours(-1), TimeSpan.Zero);
+        using var api = App.Api();
+        var ingested = await api.PostAsJsonAsync("/api/signals", new[]
+        {
+            new { status = "delivered", time = at, sourceIp = "192.0.2.77", recipient = "reader@t-online.de", recipientDomain = "t-online.de", mx = "mx00.t-online.de", smtpCode = 250, response = "250 2.0.0 ok" },
+        }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, ingested.StatusCode);
+        await TestUsers.CreateAsync(App, "kiritimati@postmaster.test", Roles.Viewer);
+        using var session = await CookieSession.SignInAsync(App, "kiritimati@postmaster.test", TestUsers.Password);
+
+        var inUtc = DayOfTheCount(await BodyAsync(session, "/Signals"));
+        await session.PostFormAsync("/Account/TimeZone", new() { ["zone"] = "Pacific/Kiritimati" });
+        var inKiritimati = DayOfTheCount(await BodyAsync(session, "/Signals"));
+
+        Assert.Equal(todayUtc.AddDays(-1).ToString("MMM d", CultureInfo.InvariantCulture), inUtc);
+        Assert.Equal(todayUtc.ToString("MMM d", CultureInfo.InvariantCulture), inKiritimati);
+    }
+
+    /// <summary>The column label ("Dec 6") of the one count in the by-day table's only row.</summary>
+    private static string DayOfTheCount(string html)
+    {
+        var table = Regex.Match(html, "<table id=\"by-day\">(.*?)</table>", RegexOptions.Singleline).Groups[1].Value;
+        var days = Regex.Matches(table, "<th>([A-Z][a-z]{2} \\d{1,2})</th>").Select(m => m.Groups[1].Value).ToList();
+        var row = Regex.Match(table, "<tbody>.*?<tr>(.*?)</tr>", RegexOptions.Singleline).Groups[1].Value;
+        var counts = Regex.Matches(row, "<td>([^<]*)</td>").Select(m => m.Groups[1].Value).Skip(2).ToList();
+        Assert.Equal(days.Count, counts.Count);
+        return days[Assert.Single(Enumerable.Range(0, counts.Count), i => counts[i].Length > 0)];
     }
 
     private async Task<long> IncidentOpenedAtAsync(DateTimeOffset openedAt, string provider)
