@@ -16,7 +16,7 @@ namespace Postmaster.Web.Account;
 public sealed class TimeZoneModel(SignInManager<PostmasterUser> signIn, IOptions<DisplayOptions> display) : PageModel
 {
     /// <summary>The installation's zone, offered as the default choice.</summary>
-    public string Default => display.Value.Zone == TimeZoneInfo.Utc ? "UTC" : display.Value.Zone.Id;
+    public string Default => TimeZones.NameOf(display.Value.Zone);
 
     /// <summary>The person's own choice; empty: the installation's.</summary>
     public string Chosen { get; private set; } = "";

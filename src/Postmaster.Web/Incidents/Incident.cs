@@ -13,6 +13,10 @@ public sealed class Incident
 {
     public const int MaxCitedByLength = 300;
 
+    public const int MaxProviderLength = 64;
+
+    public const int MaxAssigneeLength = 256;
+
     public long Id { get; set; }
 
     /// <summary>The provider slug: a list's operator (<c>spamhaus</c>), a receiver or a gateway.</summary>
@@ -101,11 +105,11 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
 {
     public void Configure(EntityTypeBuilder<Incident> builder)
     {
-        builder.Property(i => i.Provider).HasMaxLength(64);
+        builder.Property(i => i.Provider).HasMaxLength(Incident.MaxProviderLength);
         builder.Property(i => i.GroupKey).HasMaxLength(80);
         builder.Property(i => i.GroupValue).HasMaxLength(300);
         builder.Property(i => i.GroupLabel).HasMaxLength(100);
-        builder.Property(i => i.Assignee).HasMaxLength(256);
+        builder.Property(i => i.Assignee).HasMaxLength(Incident.MaxAssigneeLength);
         builder.Property(i => i.CitedBy).HasMaxLength(Incident.MaxCitedByLength);
 
         // One active incident per provider and group, whatever instance or chunk gets there first.

@@ -36,16 +36,13 @@ public sealed record IncidentNextSteps(string Provider, string? ProviderName, Re
 
         // The lists the incident's listings came from; an incident opened by a rejection that cited
         // the operator has none, and then every list of that operator is what may apply.
-        var involved = await db.IncidentValues.AsNoTracking()
+        var listed = await db.IncidentValues.AsNoTracking()
             .Where(v => v.IncidentId == incident.Id && v.Basis == IncidentBasis.Listing && v.BlocklistId != null)
-            .Select(v => v.BlocklistId!.Value)
+            .Select(v => new { Id = v.BlocklistId!.Value, v.Active })
             .Distinct()
             .ToListAsync(ct);
-        var stillListed = await db.IncidentValues.AsNoTracking()
-            .Where(v => v.IncidentId == incident.Id && v.Basis == IncidentBasis.Listing && v.Active && v.BlocklistId != null)
-            .Select(v => v.BlocklistId!.Value)
-            .Distinct()
-            .ToListAsync(ct);
+        var involved = listed.Select(l => l.Id).Distinct().ToList();
+        var stillListed = listed.Where(l => l.Active).Select(l => l.Id).ToHashSet();
         var lists = new List<ListRemedy>();
         var turnedOff = new List<string>();
         foreach (var row in await db.Blocklists.AsNoTracking().OrderBy(b => b.Name).ToListAsync(ct))

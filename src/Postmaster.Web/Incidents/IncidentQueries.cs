@@ -97,7 +97,7 @@ public sealed class IncidentQueries(PostmasterDbContext db, SharedReads shared)
     /// </summary>
     public async Task<Dictionary<IncidentState, int>> CountByStateAsync(IncidentFilter filter, CancellationToken ct)
     {
-        if (filter.Provider is { Length: > 64 } || filter.Assignee is { Length: > 256 })
+        if (filter.Provider?.Length > Incident.MaxProviderLength || filter.Assignee?.Length > Incident.MaxAssigneeLength)
         {
             // Longer than the columns hold: nothing matches, and such a text never becomes a cache key.
             return Enum.GetValues<IncidentState>().ToDictionary(s => s, _ => 0);

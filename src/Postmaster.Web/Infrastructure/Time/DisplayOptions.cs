@@ -15,7 +15,10 @@ public sealed class DisplayOptions
 
     public string? TimeZone { get; set; }
 
-    public TimeZoneInfo Zone => TimeZones.TryFind(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+    private TimeZoneInfo? _zone;
+
+    /// <summary>The zone, looked up once (every page of a person without a choice of their own asks).</summary>
+    public TimeZoneInfo Zone => _zone ??= TimeZones.TryFind(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 
     public sealed class Validator : IValidateOptions<DisplayOptions>
     {

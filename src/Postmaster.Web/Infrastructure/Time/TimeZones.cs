@@ -42,6 +42,9 @@ public static partial class TimeZones
     [GeneratedRegex("^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")]
     private static partial Regex NameShape();
 
+    /// <summary>A zone's name as pages print it beside times: "UTC", "Europe/Berlin".</summary>
+    public static string NameOf(TimeZoneInfo zone) => zone == TimeZoneInfo.Utc ? "UTC" : zone.Id;
+
     /// <summary>Every zone a person may choose, by name: UTC first, then the IANA names in order.</summary>
     public static IReadOnlyList<string> Names { get; } = BuildNames();
 

@@ -21,7 +21,7 @@ public sealed class ViewerTime(IHttpContextAccessor http, IOptions<DisplayOption
         TimeZones.TryFind(http.HttpContext?.User.FindFirst(AuthClaims.TimeZone)?.Value, out var chosen) ? chosen : display.Value.Zone;
 
     /// <summary>The zone's name as pages print it beside times: "UTC", "Europe/Berlin".</summary>
-    public string Name => Zone == TimeZoneInfo.Utc ? "UTC" : Zone.Id;
+    public string Name => TimeZones.NameOf(Zone);
 
     public string Format(DateTimeOffset at, string format = Minutes) =>
         TimeZoneInfo.ConvertTime(at, Zone).ToString(format, CultureInfo.InvariantCulture);
